@@ -1,0 +1,50 @@
+# The README's Quick start: `make demo` and `make test`. Both create the virtualenv first.
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+
+# make test builds a fixed, seeded data set so that every run checks the same numbers.
+TEST_SCALE ?= small
+TEST_SEED ?= 42
+TEST_END_DATE ?= 2026-09-30
+TEST_ENV := CSM_RAW_DIR=$(CURDIR)/data/test/raw CSM_DUCKDB_PATH=$(CURDIR)/data/test/customer_success.duckdb \
+	DBT_SEND_ANONYMOUS_USAGE_STATS=False
+
+.PHONY: venv demo test lint test-data build-test pytest clean
+
+$(STAMP): pyproject.toml constraints.txt
+	@echo "==> creating $(VENV) with $(PYTHON)"
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --disable-pip-version-check --upgrade pip
+	$(BIN)/pip install --quiet --disable-pip-version-check -c constraints.txt -e '.[dev]'
+	@touch $(STAMP)
+
+venv: $(STAMP)
+
+demo: venv
+	$(BIN)/csm demo --scale small
+
+lint: venv
+	@echo "==> ruff"
+	$(BIN)/ruff check scripts tests/python
+	$(BIN)/ruff format --check scripts tests/python
+	@echo "==> sqlfluff"
+	@mkdir -p data/test
+	$(TEST_ENV) $(BIN)/sqlfluff lint models analyses tests --processes 2
+
+test-data: venv
+	$(TEST_ENV) $(BIN)/csm generate --scale $(TEST_SCALE) --seed $(TEST_SEED) \
+		--end-date $(TEST_END_DATE) --if-missing
+
+build-test: test-data
+	$(TEST_ENV) $(BIN)/csm build
+
+pytest: venv
+	$(TEST_ENV) $(BIN)/pytest
+
+test: lint build-test pytest
+	@echo "==> make test passed"
+
+clean:
+	rm -rf $(VENV) target logs data/test

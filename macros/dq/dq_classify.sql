@@ -1,0 +1,44 @@
+{#- Classifies every row of a validated raw table (its contract columns plus dq_rule) as
+    quarantined (breaks a rule), duplicate (a repeat of an identical row, or a re-delivered
+    key for at-least-once tables), superseded (an older CDC version of a key) or kept.
+    Keys, version order and delivery semantics come from the table's contract meta.
+    Returns a select: the contract columns, dq_rule, dq_status and dq_row_content (the
+    quarantined row as text, so the quarantine shows what was rejected). -#}
+{% macro dq_classify(relation, source_name, table_name) -%}
+    {%- set contract = source_contract(source_name, table_name) -%}
+    {%- set names = contract.columns | map(attribute='name') | list -%}
+    {%- set key = contract.meta.get('key', []) -%}
+    {%- set latest_by = contract.meta.get('latest_by', []) -%}
+    {%- set copy_partition = key if contract.meta.get('redelivered') else names -%}
+    {%- set newest_first = latest_by | join(' desc, ') ~ ' desc' -%}
+    {%- set oldest_first = latest_by | join(', ') -%}
+    select
+        {%- for name in names %}
+        {{ name }},
+        {%- endfor %}
+        dq_rule,
+        case
+            when dq_rule is not null then 'quarantined'
+            when dq_copy_number > 1 then 'duplicate'
+            when dq_version_number > 1 then 'superseded'
+            else 'kept'
+        end as dq_status,
+        case when dq_rule is not null then {{ dq_row_content(names) }} end as dq_row_content
+    from (
+        select
+            copies.*,
+            row_number() over (
+                partition by {{ key | join(', ') }}, dq_rule is null, dq_copy_number = 1
+                order by {{ newest_first }}
+            ) as dq_version_number
+        from (
+            select
+                {{ relation }}.*,
+                row_number() over (
+                    partition by {{ copy_partition | join(', ') }}
+                    order by {{ oldest_first }}
+                ) as dq_copy_number
+            from {{ relation }}
+        ) as copies
+    ) as versions
+{%- endmacro %}

@@ -1,0 +1,75 @@
+-- One row per current account (accounts deleted in the CRM are excluded here, never from
+-- revenue history): attributes, CSM, segments, first paying month and current revenue.
+with
+
+accounts as (
+    select * from {{ ref('int_accounts__segmented') }}
+),
+
+movements as (
+    select * from {{ ref('int_revenue__mrr_movements') }}
+),
+
+arr_bands as (
+    select * from {{ ref('segment_bands') }}
+    where band_type = 'arr'
+),
+
+revenue as (
+    select
+        account_id,
+        min(first_paid_month) as first_paid_month,
+        max(month) as as_of_month,
+        sum(case when mrr > 0 then 1 else 0 end) as tenure_months
+    from movements
+    group by account_id
+),
+
+current_revenue as (
+    select
+        movements.account_id,
+        movements.mrr as current_mrr
+    from movements
+    inner join revenue
+        on
+            movements.account_id = revenue.account_id
+            and movements.month = revenue.as_of_month
+),
+
+with_revenue as (
+    select
+        accounts.*,
+        revenue.first_paid_month,
+        coalesce(revenue.tenure_months, 0) as tenure_months,
+        coalesce(current_revenue.current_mrr, 0) as current_mrr,
+        coalesce(current_revenue.current_mrr, 0) * 12 as current_arr
+    from accounts
+    left join revenue
+        on accounts.account_id = revenue.account_id
+    left join current_revenue
+        on accounts.account_id = current_revenue.account_id
+    where not accounts.is_deleted
+)
+
+select
+    with_revenue.account_id,
+    with_revenue.account_name,
+    with_revenue.industry,
+    with_revenue.region,
+    with_revenue.employee_count,
+    with_revenue.size_segment,
+    case when with_revenue.current_arr > 0 then arr_bands.segment end as arr_band,
+    with_revenue.csm_id,
+    with_revenue.csm_name,
+    with_revenue.created_at,
+    with_revenue.first_paid_month,
+    with_revenue.first_paid_month as cohort_month,
+    with_revenue.current_mrr,
+    with_revenue.current_arr,
+    with_revenue.current_mrr > 0 as is_active_customer,
+    with_revenue.tenure_months
+from with_revenue
+left join arr_bands
+    on
+        with_revenue.current_arr >= arr_bands.lower_bound
+        and (arr_bands.upper_bound is null or with_revenue.current_arr < arr_bands.upper_bound)

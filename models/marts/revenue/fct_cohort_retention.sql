@@ -1,0 +1,46 @@
+-- One row per cohort (month of an account's first MRR > 0) and months since that start:
+-- how many of the cohort's accounts still pay and how much of its starting MRR remains.
+with
+
+movements as (
+    select * from {{ ref('int_revenue__mrr_movements') }}
+),
+
+cohort_starts as (
+    select
+        first_paid_month as cohort_month,
+        count(*) as cohort_size,
+        sum(mrr) as cohort_starting_mrr
+    from movements
+    where month = first_paid_month
+    group by first_paid_month
+),
+
+cohort_months as (
+    select
+        first_paid_month as cohort_month,
+        {{ dbt.datediff('first_paid_month', 'month', 'month') }}
+            as months_since_start,
+        month,
+        sum(case when mrr > 0 then 1 else 0 end) as active_customers,
+        sum(mrr) as mrr
+    from movements
+    group by first_paid_month, month
+)
+
+select
+    cohort_months.cohort_month,
+    cohort_months.months_since_start,
+    cohort_months.month,
+    cohort_starts.cohort_size,
+    cohort_months.active_customers,
+    1.0 * cohort_months.active_customers / cohort_starts.cohort_size as logo_retention_rate,
+    cohort_starts.cohort_starting_mrr,
+    cohort_months.mrr,
+    case
+        when cohort_starts.cohort_starting_mrr > 0
+            then cohort_months.mrr / cohort_starts.cohort_starting_mrr
+    end as revenue_retention_rate
+from cohort_months
+inner join cohort_starts
+    on cohort_months.cohort_month = cohort_starts.cohort_month

@@ -1,0 +1,234 @@
+"""`csm`: generate raw extracts, check them, and build the warehouse with dbt.
+
+Exit codes: 0 success, 1 the dbt build failed, 2 bad input (raw folder, arguments, setup).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import time
+from collections.abc import Sequence
+from datetime import date, timedelta
+from pathlib import Path
+
+from csm import dbt_runner, paths, summary, validate
+
+SCALE_NAMES = ("tiny", "small", "medium", "large")
+GENERATION_FILE = "_generation.json"
+
+
+class UsageError(Exception):
+    """A problem the user fixes by changing arguments, environment or setup (exit 2)."""
+
+
+def _iso_date(text: str) -> date:
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a date as YYYY-MM-DD, got {text!r}") from None
+
+
+def _positive_int(text: str) -> int:
+    value = int(text)
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"expected a positive number, got {text}")
+    return value
+
+
+def _path_flags(parser: argparse.ArgumentParser, default: object) -> None:
+    parser.add_argument(
+        "--raw-dir",
+        default=default,
+        help="raw Parquet extracts folder (default: $CSM_RAW_DIR, else data/raw)",
+    )
+    parser.add_argument(
+        "--duckdb-path",
+        default=default,
+        help="DuckDB warehouse file (default: $CSM_DUCKDB_PATH, else "
+        "data/warehouse/customer_success.duckdb)",
+    )
+
+
+def _generation_flags(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--scale", choices=SCALE_NAMES, default="small")
+    parser.add_argument("--seed", type=int, default=42)
+    parser.add_argument(
+        "--end-date", type=_iso_date, default=None, help="last day of data (default: yesterday)"
+    )
+    parser.add_argument("--months", type=_positive_int, default=36, help="months of history")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    # Path flags work before or after the subcommand; SUPPRESS keeps a subcommand from
+    # overwriting a value given before it.
+    common = argparse.ArgumentParser(add_help=False)
+    _path_flags(common, argparse.SUPPRESS)
+    parser = argparse.ArgumentParser(prog="csm", description=__doc__.splitlines()[0])
+    _path_flags(parser, None)
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    gen = commands.add_parser("generate", parents=[common], help="write synthetic raw extracts")
+    _generation_flags(gen)
+    gen.add_argument(
+        "--out",
+        default=None,
+        help="output folder, relative paths resolved like --raw-dir (default: the raw folder)",
+    )
+    gen.add_argument(
+        "--if-missing",
+        action="store_true",
+        help=f"skip when OUT/{GENERATION_FILE} records the same scale, seed, end date, months",
+    )
+    gen.set_defaults(func=cmd_generate)
+
+    val = commands.add_parser("validate", parents=[common], help="check the raw folder")
+    val.set_defaults(func=cmd_validate)
+
+    build = commands.add_parser("build", parents=[common], help="check the raw folder, dbt build")
+    _build_flags(build)
+    build.set_defaults(func=cmd_build)
+
+    demo = commands.add_parser(
+        "demo", parents=[common], help="generate (if missing) and build the demo warehouse"
+    )
+    _generation_flags(demo)
+    demo.set_defaults(func=cmd_demo)
+    return parser
+
+
+def _build_flags(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--select",
+        "-s",
+        nargs="+",
+        action="extend",
+        default=[],
+        metavar="SEL",
+        help="dbt node selection, passed to dbt build",
+    )
+    parser.add_argument(
+        "--exclude",
+        nargs="+",
+        action="extend",
+        default=[],
+        metavar="SEL",
+        help="dbt nodes to leave out, passed to dbt build",
+    )
+    parser.add_argument(
+        "--full-refresh", action="store_true", help="rebuild incremental models from scratch"
+    )
+    parser.add_argument("--vars", default=None, metavar="YAML", help="dbt vars, e.g. '{k: v}'")
+
+
+# --- generate -------------------------------------------------------------------------
+
+
+def generation_params(scale: str, seed: int, end_date: date, months: int) -> dict[str, object]:
+    return {"scale": scale, "seed": seed, "end_date": end_date.isoformat(), "months": months}
+
+
+def generation_matches(out_dir: Path, params: dict[str, object]) -> bool:
+    """Whether out_dir already holds data generated with exactly these parameters."""
+    try:
+        recorded = json.loads((out_dir / GENERATION_FILE).read_text())
+    except (OSError, ValueError):
+        return False
+    return isinstance(recorded, dict) and all(recorded.get(k) == v for k, v in params.items())
+
+
+def generate_data(
+    out_dir: Path, scale: str, seed: int, end_date: date, months: int, if_missing: bool
+) -> None:
+    params = generation_params(scale, seed, end_date, months)
+    described = ", ".join(f"{k}={v}" for k, v in params.items())
+    if if_missing and generation_matches(out_dir, params):
+        print(f"raw data already generated in {out_dir} ({described}): skipping")
+        return
+    try:
+        from csm.generator import SCALES, generate
+    except ImportError as error:
+        raise UsageError(
+            f"the data generator (csm.generator) cannot be imported: {error}"
+        ) from error
+    if scale not in SCALES:
+        raise UsageError(f"unknown scale {scale!r}: the generator knows {', '.join(SCALES)}")
+    print(f"generating raw extracts into {out_dir} ({described})")
+    started = time.monotonic()
+    rows = generate(
+        out_dir, scale=scale, seed=seed, end_date=end_date, months=months, progress=print
+    )
+    elapsed = time.monotonic() - started
+    print(summary.format_table(["table", "rows"], sorted(rows.items())))
+    print(f"generated {sum(rows.values()):,} rows in {len(rows)} tables in {elapsed:.1f}s")
+
+
+def _end_date(value: date | None) -> date:
+    return value or date.today() - timedelta(days=1)
+
+
+def cmd_generate(args: argparse.Namespace) -> int:
+    out = paths.raw_dir(args.out or args.raw_dir)
+    generate_data(
+        out, args.scale, args.seed, _end_date(args.end_date), args.months, args.if_missing
+    )
+    return 0
+
+
+# --- validate / build -----------------------------------------------------------------
+
+
+def cmd_validate(args: argparse.Namespace) -> int:
+    raw = paths.raw_dir(args.raw_dir)
+    problems = validate.validate_raw(raw)
+    print(validate.report(problems, raw), file=sys.stderr if problems else sys.stdout)
+    return 2 if problems else 0
+
+
+def build(raw: Path, duckdb_file: Path, options: dbt_runner.BuildOptions) -> int:
+    """Validate the raw folder, run dbt build, print failures or the summary."""
+    problems = validate.validate_raw(raw)
+    if problems:
+        print(validate.report(problems, raw), file=sys.stderr)
+        return 2
+    project = paths.project_dir()
+    dbt_runner.export_paths(raw, duckdb_file)
+    print(f"building against {duckdb_file} from {raw}", flush=True)
+    outcome = dbt_runner.run_build(project, options)
+    report = dbt_runner.report(outcome, project / "logs" / "dbt.log")
+    if report:
+        print(report, file=sys.stdout if outcome.success else sys.stderr)
+    if not outcome.success:
+        print(f"build failed: {len(outcome.failed)} failed node(s)", file=sys.stderr)
+        return outcome.exit_code
+    print(summary.summarize(duckdb_file))
+    return 0
+
+
+def cmd_build(args: argparse.Namespace) -> int:
+    options = dbt_runner.BuildOptions(
+        select=args.select, exclude=args.exclude, full_refresh=args.full_refresh, vars=args.vars
+    )
+    return build(paths.raw_dir(args.raw_dir), paths.duckdb_path(args.duckdb_path), options)
+
+
+def cmd_demo(args: argparse.Namespace) -> int:
+    raw = paths.raw_dir(args.raw_dir)
+    generate_data(
+        raw, args.scale, args.seed, _end_date(args.end_date), args.months, if_missing=True
+    )
+    return build(raw, paths.duckdb_path(args.duckdb_path), dbt_runner.BuildOptions())
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        return int(args.func(args))
+    except (UsageError, FileNotFoundError) as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 2
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,85 @@
+"""The raw source contract, read from the dbt sources YAML (the single place it is written).
+
+Each `models/staging/<source>/_<source>__sources.yml` declares its tables, their columns,
+`data_type`, and in column `config.meta`: `required` (never null in valid data), `enum`
+(normalized accepted values) and `pii`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+
+import yaml
+
+from csm.paths import project_dir
+
+
+@dataclass(frozen=True)
+class Column:
+    name: str
+    data_type: str
+    required: bool
+    enum: tuple[str, ...] | None
+    pii: bool
+
+
+@dataclass(frozen=True)
+class Table:
+    name: str
+    source: str
+    columns: tuple[Column, ...]
+    key: tuple[str, ...]
+    latest_by: tuple[str, ...]
+
+    def column(self, name: str) -> Column:
+        for column in self.columns:
+            if column.name == name:
+                return column
+        raise KeyError(f"{self.name} has no column {name}")
+
+    @property
+    def column_names(self) -> list[str]:
+        return [column.name for column in self.columns]
+
+
+def _meta(node: dict) -> dict:
+    return (node.get("config") or {}).get("meta") or {}
+
+
+def _read(path: Path) -> list[Table]:
+    tables: list[Table] = []
+    for source in yaml.safe_load(path.read_text())["sources"]:
+        for table in source["tables"]:
+            meta = _meta(table)
+            columns = tuple(
+                Column(
+                    name=col["name"],
+                    data_type=col["data_type"].lower(),
+                    required=bool(_meta(col).get("required", False)),
+                    enum=tuple(_meta(col)["enum"]) if "enum" in _meta(col) else None,
+                    pii=bool(_meta(col).get("pii", False)),
+                )
+                for col in table["columns"]
+            )
+            tables.append(
+                Table(
+                    name=table["name"],
+                    source=source["name"],
+                    columns=columns,
+                    key=tuple(meta["key"]),
+                    latest_by=tuple(meta["latest_by"]),
+                )
+            )
+    return tables
+
+
+@cache
+def load_contract(root: Path | None = None) -> dict[str, Table]:
+    """All contract tables by name, in declaration order."""
+    base = (root or project_dir()) / "models" / "staging"
+    files = sorted(base.glob("*/_*__sources.yml"))
+    if not files:
+        raise FileNotFoundError(f"no sources YAML under {base}")
+    return {table.name: table for path in files for table in _read(path)}

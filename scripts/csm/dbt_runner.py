@@ -1,0 +1,159 @@
+"""Run `dbt build` in-process (dbt's programmatic API) and explain what failed."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+FAILED_STATUSES = frozenset({"error", "fail", "runtime error", "partial success"})
+WARN_STATUSES = frozenset({"warn"})
+SKIPPED_STATUSES = frozenset({"skipped"})
+MESSAGE_LINES = 5
+
+
+@dataclass(frozen=True)
+class BuildOptions:
+    """What to pass through to `dbt build`."""
+
+    select: Sequence[str] = ()
+    exclude: Sequence[str] = ()
+    full_refresh: bool = False
+    vars: str | None = None
+
+
+@dataclass(frozen=True)
+class NodeOutcome:
+    """One dbt node that did not simply succeed."""
+
+    node: str
+    status: str
+    message: str
+
+
+@dataclass
+class BuildOutcome:
+    success: bool
+    failed: list[NodeOutcome] = field(default_factory=list)
+    warned: list[NodeOutcome] = field(default_factory=list)
+    skipped: list[NodeOutcome] = field(default_factory=list)
+    exception: BaseException | None = None
+
+    @property
+    def exit_code(self) -> int:
+        return 0 if self.success else 1
+
+
+def export_paths(raw: Path, duckdb_file: Path) -> None:
+    """Expose the folders to profiles.yml and the sources (env_var) and silence telemetry."""
+    os.environ["CSM_RAW_DIR"] = str(raw.resolve())
+    os.environ["CSM_DUCKDB_PATH"] = str(duckdb_file.resolve())
+    os.environ["DBT_SEND_ANONYMOUS_USAGE_STATS"] = "False"
+    duckdb_file.parent.mkdir(parents=True, exist_ok=True)
+
+
+def build_args(project: Path, options: BuildOptions) -> list[str]:
+    """The `dbt build` command line."""
+    args = [
+        "build",
+        "--project-dir",
+        str(project),
+        "--profiles-dir",
+        str(project),
+        "--no-send-anonymous-usage-stats",
+    ]
+    if options.select:
+        args += ["--select", *options.select]
+    if options.exclude:
+        args += ["--exclude", *options.exclude]
+    if options.full_refresh:
+        args.append("--full-refresh")
+    if options.vars:
+        args += ["--vars", options.vars]
+    return args
+
+
+def _node_name(result: Any) -> str:
+    node = getattr(result, "node", None)
+    return str(getattr(node, "unique_id", None) or getattr(node, "name", None) or "<unknown node>")
+
+
+def _outcome(result: Any) -> NodeOutcome:
+    status = str(getattr(result, "status", "unknown"))
+    message = str(getattr(result, "message", None) or "").strip() or "(dbt gave no message)"
+    return NodeOutcome(_node_name(result), status, message)
+
+
+def classify(dbt_result: Any, success: bool, exception: BaseException | None) -> BuildOutcome:
+    """Sort the node results of a dbtRunnerResult into failed / warned / skipped."""
+    outcome = BuildOutcome(success=success and exception is None, exception=exception)
+    for result in getattr(dbt_result, "results", None) or []:
+        node = _outcome(result)
+        if node.status in FAILED_STATUSES:
+            outcome.failed.append(node)
+        elif node.status in WARN_STATUSES:
+            outcome.warned.append(node)
+        elif node.status in SKIPPED_STATUSES:
+            outcome.skipped.append(node)
+    return outcome
+
+
+def release_duckdb() -> None:
+    """Close dbt-duckdb's cached in-process connection so the file can be reopened read-only."""
+    try:
+        from dbt.adapters.duckdb.connections import DuckDBConnectionManager
+    except ImportError:
+        return
+    env = DuckDBConnectionManager._ENV
+    if env is not None:
+        try:
+            env.close()
+        finally:
+            DuckDBConnectionManager.close_all_connections()
+
+
+def run_build(project: Path, options: BuildOptions) -> BuildOutcome:
+    """Run `dbt build` on the project; the paths must already be exported (export_paths)."""
+    from dbt.cli.main import dbtRunner
+
+    try:
+        res = dbtRunner().invoke(build_args(project, options))
+    except Exception as error:  # dbt raising instead of returning is still a build failure
+        return BuildOutcome(success=False, exception=error)
+    finally:
+        release_duckdb()
+    return classify(res.result, res.success, res.exception)
+
+
+def _indent(message: str, log_file: Path) -> list[str]:
+    lines = message.splitlines()
+    shown = [f"      {line}" for line in lines[:MESSAGE_LINES]]
+    if len(lines) > MESSAGE_LINES:
+        shown.append(f"      ... ({len(lines) - MESSAGE_LINES} more lines, see {log_file})")
+    return shown
+
+
+def _block(title: str, nodes: list[NodeOutcome], log_file: Path) -> list[str]:
+    lines = [title]
+    for node in nodes:
+        lines.append(f"  - {node.node} [{node.status}]")
+        lines += _indent(node.message, log_file)
+    return lines
+
+
+def report(outcome: BuildOutcome, log_file: Path) -> str:
+    """Failed nodes, warnings and dbt's own exception as text ('' when nothing to say)."""
+    lines: list[str] = []
+    if outcome.warned:
+        lines += _block("Warnings (not failing the build):", outcome.warned, log_file)
+    if outcome.failed:
+        lines += _block("Failed nodes:", outcome.failed, log_file)
+    if outcome.skipped and not outcome.success:
+        lines.append(f"{len(outcome.skipped)} node(s) skipped because an upstream node failed")
+    if outcome.exception is not None:
+        lines.append(f"dbt raised {type(outcome.exception).__name__}: {outcome.exception}")
+    if not outcome.success and not outcome.failed and outcome.exception is None:
+        lines.append(f"dbt reported a failure without node results: see {log_file}")
+    return "\n".join(lines)

@@ -1,0 +1,234 @@
+"""The `csm` command: argument handling, the input gate before dbt, the generate cache, and
+`csm build` on a tiny fake dbt project (one failing and one passing build)."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import sys
+import types
+from datetime import date
+from pathlib import Path
+
+import pyarrow as pa
+import pyarrow.parquet as pq
+import pytest
+
+from csm import cli, dbt_runner
+
+
+@pytest.fixture(autouse=True)
+def _restore_env(monkeypatch: pytest.MonkeyPatch) -> None:
+    """`csm build` exports these into os.environ; give them back after each test."""
+    for name in ("CSM_RAW_DIR", "CSM_DUCKDB_PATH", "DBT_SEND_ANONYMOUS_USAGE_STATS"):
+        monkeypatch.setenv(name, "unset-by-test")
+        monkeypatch.delenv(name)
+
+
+def _no_dbt(*_args: object, **_kwargs: object) -> None:
+    raise AssertionError("dbt must not run when the raw folder is invalid")
+
+
+def test_build_with_bad_raw_folder_exits_2_before_dbt(
+    valid_raw: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys
+) -> None:
+    monkeypatch.setattr(dbt_runner, "run_build", _no_dbt)
+    shutil.rmtree(valid_raw / "support_tickets")
+    code = cli.main(
+        ["build", "--raw-dir", str(valid_raw), "--duckdb-path", str(tmp_path / "w.duckdb")]
+    )
+    err = capsys.readouterr().err
+    assert code == 2
+    assert "input error: missing table folder" in err
+    assert "support_tickets" in err
+    assert "csm generate" in err
+
+
+def test_validate_command(valid_raw: Path, capsys) -> None:
+    assert cli.main(["--raw-dir", str(valid_raw), "validate"]) == 0
+    assert capsys.readouterr().out.startswith("OK")
+    (valid_raw / "crm_csms" / "part-0.parquet").write_bytes(b"garbage")
+    assert cli.main(["validate", "--raw-dir", str(valid_raw)]) == 2
+    assert "unreadable Parquet file" in capsys.readouterr().err
+
+
+def test_path_flag_before_subcommand_is_kept() -> None:
+    args = cli.build_parser().parse_args(["--raw-dir", "a", "build", "--select", "x", "y"])
+    assert args.raw_dir == "a"
+    assert args.select == ["x", "y"]
+    args = cli.build_parser().parse_args(["build", "--raw-dir", "b"])
+    assert args.raw_dir == "b"
+
+
+@pytest.fixture
+def fake_generator(monkeypatch: pytest.MonkeyPatch) -> list[dict]:
+    """Replace csm.generator with a stub that records its calls and writes _generation.json."""
+    calls: list[dict] = []
+
+    def generate(out_dir: Path, scale: str, seed: int, end_date: date, months: int, progress):
+        calls.append({"scale": scale, "seed": seed, "end_date": end_date, "months": months})
+        out_dir.mkdir(parents=True, exist_ok=True)
+        params = cli.generation_params(scale, seed, end_date, months)
+        (out_dir / cli.GENERATION_FILE).write_text(json.dumps(params))
+        return {"crm_accounts": 10, "product_events": 1000}
+
+    module = types.ModuleType("csm.generator")
+    module.generate = generate  # type: ignore[attr-defined]
+    module.SCALES = {"tiny": {}, "small": {}}  # type: ignore[attr-defined]
+    monkeypatch.setitem(sys.modules, "csm.generator", module)
+    return calls
+
+
+GEN_ARGS = ["--scale", "tiny", "--seed", "7", "--end-date", "2024-06-30", "--months", "3"]
+
+
+def test_generate_if_missing_skips_when_generation_matches(
+    tmp_path: Path, fake_generator: list[dict], capsys
+) -> None:
+    out = tmp_path / "raw"
+    out.mkdir()
+    recorded = {"scale": "tiny", "seed": 7, "end_date": "2024-06-30", "months": 3, "rows": {}}
+    (out / "_generation.json").write_text(json.dumps(recorded))
+    assert cli.main(["generate", *GEN_ARGS, "--out", str(out), "--if-missing"]) == 0
+    assert fake_generator == []
+    assert "skipping" in capsys.readouterr().out
+
+
+def test_generate_if_missing_runs_when_arguments_differ(
+    tmp_path: Path, fake_generator: list[dict], capsys
+) -> None:
+    out = tmp_path / "raw"
+    out.mkdir()
+    recorded = {"scale": "tiny", "seed": 8, "end_date": "2024-06-30", "months": 3}
+    (out / "_generation.json").write_text(json.dumps(recorded))
+    assert cli.main(["generate", *GEN_ARGS, "--out", str(out), "--if-missing"]) == 0
+    assert fake_generator == [
+        {"scale": "tiny", "seed": 7, "end_date": date(2024, 6, 30), "months": 3}
+    ]
+    out_text = capsys.readouterr().out
+    assert "product_events" in out_text
+    assert "1,010 rows" in out_text
+
+
+def test_generate_without_if_missing_always_runs(
+    tmp_path: Path, fake_generator: list[dict]
+) -> None:
+    out = tmp_path / "raw"
+    assert cli.main(["generate", *GEN_ARGS, "--out", str(out)]) == 0
+    assert cli.main(["generate", *GEN_ARGS, "--out", str(out)]) == 0
+    assert len(fake_generator) == 2
+
+
+def test_generate_reports_a_missing_generator(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys
+) -> None:
+    monkeypatch.setitem(sys.modules, "csm.generator", None)
+    assert cli.main(["generate", *GEN_ARGS, "--out", str(tmp_path / "raw")]) == 2
+    assert "csm.generator" in capsys.readouterr().err
+
+
+def test_demo_generates_once_then_validates_before_dbt(
+    tmp_path: Path, fake_generator: list[dict], monkeypatch: pytest.MonkeyPatch, capsys
+) -> None:
+    monkeypatch.setattr(dbt_runner, "run_build", _no_dbt)
+    args = ["demo", *GEN_ARGS, "--raw-dir", str(tmp_path / "raw")]
+    args += ["--duckdb-path", str(tmp_path / "w.duckdb")]
+    assert cli.main(args) == 2  # the stub generator writes no tables
+    assert cli.main(args) == 2
+    assert len(fake_generator) == 1
+    assert "missing table folder" in capsys.readouterr().err
+
+
+def test_bad_end_date_is_a_usage_error(capsys) -> None:
+    with pytest.raises(SystemExit) as exit_info:
+        cli.main(["generate", "--end-date", "30/06/2024"])
+    assert exit_info.value.code == 2
+    assert "YYYY-MM-DD" in capsys.readouterr().err
+
+
+# --- csm build on a fake dbt project -----------------------------------------------------
+
+FAKE_FILES = {
+    "dbt_project.yml": """
+name: fake
+version: "0.1.0"
+config-version: 2
+profile: fake
+models:
+  fake:
+    marts:
+      +schema: marts
+      +materialized: table
+""",
+    "profiles.yml": """
+fake:
+  target: dev
+  outputs:
+    dev:
+      type: duckdb
+      path: "{{ env_var('CSM_DUCKDB_PATH') }}"
+      threads: 1
+""",
+    "models/staging/things/_things__sources.yml": """
+version: 2
+sources:
+  - name: things
+    tables:
+      - name: things
+        config: {meta: {key: [id], latest_by: [id]}}
+        columns:
+          - name: id
+            data_type: varchar
+            config: {meta: {required: true}}
+""",
+    "models/staging/stg_quarantine__row_accounting.sql": (
+        "select 'things' as source_table, 3 as raw_rows, 2 as kept_rows, "
+        "0.01::double as quarantine_rate"
+    ),
+    "models/marts/ok_mart.sql": "select 1 as id union all select 2",
+    "models/marts/broken.sql": "select * from no_such_table",
+    "tests/ok_mart_is_empty.sql": "select * from {{ ref('ok_mart') }}",
+}
+
+
+@pytest.fixture(scope="module")
+def fake_project(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    root = tmp_path_factory.mktemp("fake_project")
+    for name, text in FAKE_FILES.items():
+        (root / name).parent.mkdir(parents=True, exist_ok=True)
+        (root / name).write_text(text.lstrip())
+    (root / "raw" / "things").mkdir(parents=True)
+    pq.write_table(pa.table({"id": ["a", "b"]}), root / "raw" / "things" / "p.parquet")
+    return root
+
+
+def _build(project: Path, monkeypatch: pytest.MonkeyPatch, *extra: str) -> int:
+    monkeypatch.setenv("CSM_PROJECT_DIR", str(project))
+    raw, warehouse = project / "raw", project / "warehouse" / "fake.duckdb"
+    return cli.main(["build", "--raw-dir", str(raw), "--duckdb-path", str(warehouse), *extra])
+
+
+def test_build_failure_names_failing_nodes(
+    fake_project: Path, monkeypatch: pytest.MonkeyPatch, capsys
+) -> None:
+    code = _build(fake_project, monkeypatch)
+    captured = capsys.readouterr()
+    assert code == 1
+    assert "building against" in captured.out
+    assert "Failed nodes:" in captured.err
+    assert "model.fake.broken [error]" in captured.err
+    assert "no_such_table" in captured.err
+    assert "test.fake.ok_mart_is_empty [fail]" in captured.err
+
+
+def test_build_success_prints_summary(
+    fake_project: Path, monkeypatch: pytest.MonkeyPatch, capsys
+) -> None:
+    code = _build(fake_project, monkeypatch, "--exclude", "broken", "ok_mart_is_empty")
+    out = capsys.readouterr().out
+    assert code == 0
+    assert "Warehouse:" in out
+    assert "Raw row accounting:" in out
+    assert "1.00%" in out
+    assert "main_marts.ok_mart" in out
+    assert "Failed nodes:" not in out
