@@ -174,3 +174,130 @@ def cohorts(revenue: Revenue) -> pd.DataFrame:
     out["logo_retention_rate"] = out["active"] / out["cohort_size"]
     out["revenue_retention_rate"] = out["mrr"] / out["starting"].replace(0, np.nan)
     return out
+
+
+GROSS_MARGIN = 0.80  # metrics.md default
+MAX_LIFETIME_YEARS = 10
+CAC_WINDOW_MONTHS = 12
+
+
+def measurement_day(month: pd.Timestamp, as_of: pd.Timestamp) -> pd.Timestamp:
+    return min(month + pd.offsets.MonthEnd(0), as_of)
+
+
+def churn_events(raw_dir: Path, revenue: Revenue) -> pd.DataFrame:
+    """One row per churn with churn type (involuntary wins over voluntary, else unknown),
+    paying months before the churn, and whether the account paid again later."""
+    periods = classify(raw_dir, "billing_subscription_periods")
+    periods = periods[periods["dq_status"] == "kept"].copy()
+    periods["period_start"] = pd.to_datetime(periods["period_start"])
+    periods["period_end"] = pd.to_datetime(periods["period_end"])
+    frame = revenue.account_months.copy()
+    frame["paid"] = (frame["mrr_cents"] > 0).astype(int)
+    frame["tenure"] = frame.groupby("account_id")["paid"].cumsum() - frame["paid"]
+    reactivations = frame[frame["movement"] == "reactivation"].groupby("account_id")["month"].max()
+    churns = frame[frame["movement"] == "churn"].copy()
+    types = []
+    for row in churns.itertuples():
+        day = measurement_day(row.month, revenue.as_of_date)
+        previous_day = measurement_day(row.month - pd.DateOffset(months=1), revenue.as_of_date)
+        own = periods[periods["account_id"] == row.account_id]
+        ended = own[
+            (own["period_start"] <= previous_day)
+            & (own["period_end"] > previous_day)
+            & (own["period_end"] <= day)
+        ]
+        reasons = set(ended["cancel_reason"].dropna())
+        types.append(
+            "involuntary"
+            if "involuntary" in reasons
+            else "voluntary"
+            if "voluntary" in reasons
+            else "unknown"
+        )
+    churns["churn_type"] = types
+    churns["is_later_reactivated"] = churns["account_id"].map(reactivations) > churns["month"]
+    return churns[
+        ["account_id", "month", "churned", "churn_type", "tenure", "is_later_reactivated"]
+    ]
+
+
+def current_accounts(raw_dir: Path, revenue: Revenue) -> pd.DataFrame:
+    """dim_accounts' revenue columns: accounts whose current CRM version is not deleted."""
+    accounts = classify(raw_dir, "crm_accounts")
+    current = accounts[(accounts["dq_status"] == "kept") & ~accounts["is_deleted"]]
+    frame = revenue.account_months
+    last_month = frame["month"].max()
+    current_mrr = frame[frame["month"] == last_month].set_index("account_id")["mrr_cents"]
+    tenure = frame.assign(paid=frame["mrr_cents"] > 0).groupby("account_id")["paid"].sum()
+    out = pd.DataFrame({"account_id": current["account_id"].to_numpy()})
+    out["current_mrr_cents"] = out["account_id"].map(current_mrr).fillna(0).astype("int64")
+    out["tenure_months"] = out["account_id"].map(tenure).fillna(0).astype("int64")
+    out["first_paid_month"] = out["account_id"].map(
+        frame.groupby("account_id")["first_month"].min()
+    )
+    return out
+
+
+def lifetime_value(raw_dir: Path, revenue: Revenue, segment: str = "all") -> pd.DataFrame:
+    rates = retention(revenue, segment)
+    arpa = (rates["mrr_cents"] / 100) / rates["end_customer"].replace(0, np.nan)
+    churn = pd.Series(rates["logo_churn_rate_t12m"], index=rates.index)
+    lifetime = np.where(
+        churn.isna(),
+        np.nan,
+        np.where(
+            churn == 0,
+            MAX_LIFETIME_YEARS,
+            np.minimum(1 / churn.replace(0, np.nan), MAX_LIFETIME_YEARS),
+        ),
+    )
+    costs = classify(raw_dir, "finance_acquisition_costs")
+    costs = costs[costs["dq_status"] == "kept"].copy()
+    costs["acquired_month"] = pd.to_datetime(costs["acquired_month"])
+    if segment != "all":
+        costs = costs[costs["account_id"].map(revenue.segments) == segment]
+    avg_cac = pd.Series(
+        [
+            costs.loc[
+                (costs["acquired_month"] <= month)
+                & (costs["acquired_month"] > month - pd.DateOffset(months=CAC_WINDOW_MONTHS)),
+                "cac_cents",
+            ].mean()
+            / 100
+            for month in rates.index
+        ],
+        index=rates.index,
+    )
+    out = pd.DataFrame({"arpa": arpa, "expected_lifetime_years": lifetime, "avg_cac": avg_cac})
+    out["clv"] = out["arpa"] * 12 * GROSS_MARGIN * out["expected_lifetime_years"]
+    out["cac_payback_months"] = out["avg_cac"] / (out["arpa"] * GROSS_MARGIN)
+    out["ltv_to_cac"] = out["clv"] / out["avg_cac"]
+    return out
+
+
+def expansion_pipeline(raw_dir: Path, revenue: Revenue) -> pd.DataFrame:
+    """Segment `all`: open expansion ARR on each measurement day, won and lost in the month."""
+    opportunities = classify(raw_dir, "crm_opportunities")
+    opportunities = opportunities[
+        (opportunities["dq_status"] == "kept") & (opportunities["opportunity_type"] == "expansion")
+    ].copy()
+    opportunities["created_day"] = pd.to_datetime(opportunities["created_at"]).dt.normalize()
+    opportunities["close_date"] = pd.to_datetime(opportunities["close_date"])
+    close_month = opportunities["close_date"].dt.to_period("M").dt.to_timestamp()
+    rows = []
+    for month in retention(revenue).index:
+        day = measurement_day(month, revenue.as_of_date)
+        open_now = (opportunities["created_day"] <= day) & (
+            (opportunities["stage"] == "open") | (opportunities["close_date"] > day)
+        )
+        in_month = close_month == month
+        rows.append(
+            {
+                "month": month,
+                "open_cents": int(opportunities.loc[open_now, "amount_cents"].sum()),
+                "won": int((in_month & (opportunities["stage"] == "closed_won")).sum()),
+                "lost": int((in_month & (opportunities["stage"] == "closed_lost")).sum()),
+            }
+        )
+    return pd.DataFrame(rows).set_index("month")

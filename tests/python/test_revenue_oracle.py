@@ -7,7 +7,16 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from revenue_oracle import Revenue, account_months, cohorts, retention
+from revenue_oracle import (
+    Revenue,
+    account_months,
+    churn_events,
+    cohorts,
+    current_accounts,
+    expansion_pipeline,
+    lifetime_value,
+    retention,
+)
 
 MARTS = "main_marts"
 RATE_TOLERANCE = 1e-9
@@ -121,3 +130,84 @@ def test_generated_churn_is_in_the_intended_ranges(revenue) -> None:
     for segment, (low, high) in bounds.items():
         rates = retention(revenue, segment)["logo_churn_rate"].iloc[1:-1]
         assert low <= np.nanmean(rates) <= high, (segment, np.nanmean(rates))
+
+
+def test_churn_events(built_raw_dir, revenue, warehouse) -> None:
+    mart = warehouse.execute(
+        f"select account_id, month, churned_mrr, churn_type, tenure_months, tenure_band, "
+        f"is_later_reactivated from {MARTS}.fct_churn_events"
+    ).df()
+    mart["month"] = pd.to_datetime(mart["month"])
+    expected = churn_events(built_raw_dir, revenue)
+    merged = expected.merge(mart, on=["account_id", "month"], how="outer", indicator=True)
+    assert (merged["_merge"] == "both").all()
+    assert (cents(merged["churned_mrr"]) == merged["churned"]).all()
+    assert (merged["churn_type_x"] == merged["churn_type_y"]).all()
+    assert (merged["tenure_months"] == merged["tenure"]).all()
+    assert (merged["is_later_reactivated_x"] == merged["is_later_reactivated_y"]).all()
+    bands = np.select([merged["tenure"] < 3, merged["tenure"] < 12], ["0-3", "3-12"], "12+")
+    assert (merged["tenure_band"] == bands).all()
+    share_involuntary = (expected["churn_type"] == "involuntary").mean()
+    assert 0.1 <= share_involuntary <= 0.45, share_involuntary  # voluntary about 3x involuntary
+
+
+def test_dim_accounts_current_revenue(built_raw_dir, revenue, warehouse) -> None:
+    mart = warehouse.execute(
+        f"select account_id, current_mrr, current_arr, tenure_months, first_paid_month, "
+        f"is_active_customer from {MARTS}.dim_accounts"
+    ).df()
+    expected = current_accounts(built_raw_dir, revenue)
+    merged = expected.merge(mart, on="account_id", how="outer", indicator=True)
+    assert (merged["_merge"] == "both").all()
+    assert (cents(merged["current_mrr"]) == merged["current_mrr_cents"]).all()
+    assert (cents(merged["current_arr"]) == merged["current_mrr_cents"] * 12).all()
+    assert (merged["tenure_months_x"] == merged["tenure_months_y"]).all()
+    assert (merged["is_active_customer"] == (merged["current_mrr_cents"] > 0)).all()
+    paid = merged["first_paid_month_x"].notna()
+    assert (
+        pd.to_datetime(merged.loc[paid, "first_paid_month_y"])
+        == merged.loc[paid, "first_paid_month_x"]
+    ).all()
+    assert merged.loc[~paid, "first_paid_month_y"].isna().all()
+
+
+@pytest.mark.parametrize("segment", ["all", "smb", "enterprise"])
+def test_customer_lifetime_value(built_raw_dir, revenue, warehouse, segment) -> None:
+    mart = warehouse.execute(
+        f"select * from {MARTS}.fct_customer_lifetime_value where segment = '{segment}' "
+        "order by month"
+    ).df()
+    mart["month"] = pd.to_datetime(mart["month"])
+    mart = mart.set_index("month")
+    expected = lifetime_value(built_raw_dir, revenue, segment)
+    assert list(mart.index) == list(expected.index)
+    for column in [
+        "arpa",
+        "expected_lifetime_years",
+        "avg_cac",
+        "clv",
+        "cac_payback_months",
+        "ltv_to_cac",
+    ]:
+        actual, wanted = mart[column].astype(float), expected[column].astype(float)
+        assert (actual.isna() == wanted.isna()).all(), column
+        both = actual.notna()
+        relative = ((actual[both] - wanted[both]).abs() / wanted[both].abs().clip(lower=1)).max()
+        assert relative <= RATE_TOLERANCE, (column, relative)
+
+
+def test_expansion_pipeline(built_raw_dir, revenue, warehouse) -> None:
+    mart = warehouse.execute(
+        f"select month, open_pipeline_arr, won_opportunities, lost_opportunities, "
+        f"pipeline_coverage_ratio, current_arr from {MARTS}.fct_expansion_pipeline "
+        "where segment = 'all' order by month"
+    ).df()
+    mart["month"] = pd.to_datetime(mart["month"])
+    mart = mart.set_index("month")
+    expected = expansion_pipeline(built_raw_dir, revenue)
+    assert (cents(mart["open_pipeline_arr"]) == expected["open_cents"]).all()
+    assert (mart["won_opportunities"] == expected["won"]).all()
+    assert (mart["lost_opportunities"] == expected["lost"]).all()
+    ending = retention(revenue)["mrr_cents"] * 12
+    ratio = (expected["open_cents"] / ending.replace(0, np.nan)).astype(float)
+    assert_rates_equal(mart["pipeline_coverage_ratio"], ratio, "coverage")
