@@ -24,32 +24,11 @@ segmented as (
         on movements.account_id = accounts.account_id
 ),
 
-both_levels as (
-    select * from segmented
-    union all
-    select
-        account_id,
-        month,
-        first_paid_month,
-        is_complete_month,
-        mrr,
-        previous_mrr,
-        mrr_12_months_ago,
-        movement,
-        new_mrr,
-        reactivation_mrr,
-        expansion_mrr,
-        contraction_mrr,
-        churned_mrr,
-        churn_type,
-        'all' as segment
-    from segmented
-),
-
 totals as (
+    -- one grouping per segment plus the `all` rollup (segment is never null before rollup)
     select
         month,
-        segment,
+        coalesce(segment, 'all') as segment,
         sum(previous_mrr) as starting_mrr,
         sum(new_mrr) as new_mrr,
         sum(reactivation_mrr) as reactivation_mrr,
@@ -72,8 +51,8 @@ totals as (
         sum(case when mrr > 0 then 1 else 0 end) as customers_end,
         sum(case when mrr_12_months_ago > 0 then 1 else 0 end) as t12m_base_customers,
         sum(case when mrr_12_months_ago > 0 and mrr = 0 then 1 else 0 end) as t12m_lost_customers
-    from both_levels
-    group by month, segment
+    from segmented
+    group by grouping sets ((month, segment), (month))
 ),
 
 history as (
