@@ -2,8 +2,9 @@
     quarantined (breaks a rule), duplicate (a repeat of an identical row, or a re-delivered
     key for at-least-once tables), superseded (an older CDC version of a key) or kept.
     Keys, version order and delivery semantics come from the table's contract meta.
-    Returns a select: the contract columns, dq_rule, dq_status and dq_row_content (the
-    quarantined row as text, so the quarantine shows what was rejected). -#}
+    Returns a select: the contract columns, dq_rule, dq_copy_number (1 for the first of
+    identical rows), dq_status and dq_row_content (the quarantined row as text, so the
+    quarantine shows what was rejected). -#}
 {% macro dq_classify(relation, source_name, table_name) -%}
     {%- set contract = source_contract(source_name, table_name) -%}
     {%- set names = contract.columns | map(attribute='name') | list -%}
@@ -17,6 +18,7 @@
         {{ name }},
         {%- endfor %}
         dq_rule,
+        dq_copy_number,
         case
             when dq_rule is not null then 'quarantined'
             when dq_copy_number > 1 then 'duplicate'

@@ -7,6 +7,7 @@
         cast({{ raw.key }} as {{ dbt.type_string() }}) as record_key,
         dq_rule as rule,
         dq_row_content as row_content,
+        dq_copy_number as copy_number,
         _loaded_at
     from {{ ref(raw.base) }}
     where dq_status = 'quarantined'

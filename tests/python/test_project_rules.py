@@ -1,0 +1,187 @@
+"""The project's conventions, enforced over dbt's manifest: naming by layer, documentation,
+primary-key tests, sources read only in staging, no wall clock, contracts on public models,
+documented seeds, customer PII stopping at staging."""
+
+from __future__ import annotations
+
+import csv
+import json
+import os
+import re
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from csm.paths import project_dir
+
+NAMING = {
+    "staging": re.compile(r"^(stg|base)_[a-z0-9]+__[a-z0-9_]+$"),
+    "intermediate": re.compile(r"^int_[a-z0-9]+__[a-z0-9_]+$"),
+    "marts": re.compile(r"^(fct|dim)_[a-z0-9_]+$"),
+}
+# Models without a primary key, and why.
+NO_PRIMARY_KEY = {
+    # one row per raw row: exact duplicates are identical rows by definition; the row
+    # accounting (stg_quarantine__row_accounting, unique per table) and the
+    # reconciliation tests account for them instead
+    "base_",
+}
+WALL_CLOCK = re.compile(
+    r"\b(current_date|current_timestamp|now\s*\(|getdate\s*\(|sysdate|localtimestamp|today\s*\()",
+    re.IGNORECASE,
+)
+PII_COLUMNS = re.compile(r"\b(email|comment)\b", re.IGNORECASE)
+
+
+@pytest.fixture(scope="module")
+def manifest(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
+    """A fresh `dbt parse` of the project (no warehouse needed)."""
+    target = tmp_path_factory.mktemp("manifest")
+    env = {**os.environ, "DBT_SEND_ANONYMOUS_USAGE_STATS": "False"}
+    env.setdefault("CSM_DUCKDB_PATH", str(target / "parse.duckdb"))
+    dbt = Path(sys.executable).parent / "dbt"
+    subprocess.run(
+        [
+            str(dbt),
+            "parse",
+            "--project-dir",
+            str(project_dir()),
+            "--profiles-dir",
+            str(project_dir()),
+            "--target-path",
+            str(target),
+            "--log-path",
+            str(target),
+            "--quiet",
+        ],
+        check=True,
+        env=env,
+    )
+    return json.loads((target / "manifest.json").read_text())
+
+
+def models(manifest: dict[str, Any]) -> list[dict[str, Any]]:
+    return [n for n in manifest["nodes"].values() if n["resource_type"] == "model"]
+
+
+def layer(node: dict[str, Any]) -> str:
+    return node["original_file_path"].split("/")[1]
+
+
+def test_models_are_named_by_layer(manifest) -> None:
+    wrong = [
+        (n["name"], layer(n))
+        for n in models(manifest)
+        if layer(n) not in NAMING or not NAMING[layer(n)].match(n["name"])
+    ]
+    assert not wrong, wrong
+
+
+def test_every_model_and_column_is_documented(manifest) -> None:
+    undocumented = [n["name"] for n in models(manifest) if not n["description"].strip()]
+    assert not undocumented, undocumented
+    missing = [
+        f"{n['name']}.{c['name']}"
+        for n in models(manifest)
+        for c in n["columns"].values()
+        if not c["description"].strip()
+    ]
+    assert not missing, missing
+
+
+def test_every_model_lists_its_columns(manifest) -> None:
+    bare = [n["name"] for n in models(manifest) if layer(n) != "staging" and not n["columns"]]
+    assert not bare, bare
+
+
+def test_every_model_has_a_primary_key_test(manifest) -> None:
+    tests = [n for n in manifest["nodes"].values() if n["resource_type"] == "test"]
+    unique_columns: dict[str, set[str]] = {}
+    not_null_columns: dict[str, set[str]] = {}
+    combined: set[str] = set()
+    for test in tests:
+        meta = test.get("test_metadata") or {}
+        model = test.get("attached_node")
+        if not model:
+            continue
+        name = meta.get("name")
+        column = test.get("column_name")
+        if name == "unique":
+            unique_columns.setdefault(model, set()).add(column)
+        elif name == "not_null":
+            not_null_columns.setdefault(model, set()).add(column)
+        elif name == "unique_combination_of_columns":
+            combined.add(model)
+    lacking = []
+    for node in models(manifest):
+        if any(node["name"].startswith(prefix) for prefix in NO_PRIMARY_KEY):
+            continue
+        uid = node["unique_id"]
+        keyed = unique_columns.get(uid, set()) & not_null_columns.get(uid, set())
+        if not keyed and uid not in combined:
+            lacking.append(node["name"])
+    assert not lacking, lacking
+
+
+def test_only_staging_reads_sources(manifest) -> None:
+    readers = [
+        n["name"]
+        for n in models(manifest)
+        if layer(n) != "staging"
+        and any(dep.startswith("source.") for dep in n["depends_on"]["nodes"])
+    ]
+    assert not readers, readers
+
+
+def test_no_model_or_macro_reads_the_wall_clock(manifest) -> None:
+    code = [(n["name"], n["raw_code"]) for n in models(manifest)]
+    code += [
+        (m["name"], m["macro_sql"])
+        for m in manifest["macros"].values()
+        if m["package_name"] == "customer_success"
+    ]
+    offenders = [name for name, sql in code if WALL_CLOCK.search(strip_comments(sql))]
+    assert not offenders, offenders
+
+
+def strip_comments(sql: str) -> str:
+    sql = re.sub(r"\{#.*?#\}", "", sql, flags=re.DOTALL)
+    return re.sub(r"--[^\n]*", "", sql)
+
+
+def test_public_models_have_enforced_contracts(manifest) -> None:
+    loose = [
+        n["name"]
+        for n in models(manifest)
+        if n.get("access") == "public" and not n["config"]["contract"]["enforced"]
+    ]
+    assert not loose, loose
+
+
+def test_customer_pii_stops_at_staging(manifest) -> None:
+    leaks = [
+        n["name"]
+        for n in models(manifest)
+        if layer(n) != "staging"
+        and (
+            PII_COLUMNS.search(strip_comments(n["raw_code"]))
+            or any(PII_COLUMNS.search(column) for column in n["columns"])
+        )
+    ]
+    assert not leaks, leaks
+
+
+def test_seeds_document_every_column(manifest) -> None:
+    problems = []
+    for seed in (n for n in manifest["nodes"].values() if n["resource_type"] == "seed"):
+        path = project_dir() / seed["original_file_path"]
+        with path.open() as handle:
+            header = next(csv.reader(handle))
+        documented = {c for c, v in seed["columns"].items() if v["description"].strip()}
+        if not seed["description"].strip():
+            problems.append(seed["name"])
+        problems += [f"{seed['name']}.{c}" for c in header if c not in documented]
+    assert not problems, problems
