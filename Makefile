@@ -11,7 +11,7 @@ TEST_END_DATE ?= 2026-09-30
 TEST_ENV := CSM_RAW_DIR=$(CURDIR)/data/test/raw CSM_DUCKDB_PATH=$(CURDIR)/data/test/customer_success.duckdb \
 	DBT_SEND_ANONYMOUS_USAGE_STATS=False
 
-.PHONY: venv demo test lint test-data build-test pytest clean
+.PHONY: venv demo test lint test-data build-test pytest clean bench
 
 $(STAMP): pyproject.toml constraints.txt
 	@echo "==> creating $(VENV) with $(PYTHON)"
@@ -48,3 +48,7 @@ test: lint build-test pytest
 
 clean:
 	rm -rf $(VENV) target logs data/test
+
+# Benchmark (not a test): generation, full and one-day incremental builds at each scale.
+bench: venv
+	$(BIN)/python scripts/bench.py --scales $(or $(SCALES),small,medium,large)

@@ -1,0 +1,231 @@
+"""Benchmark: generation, full build, one-day incremental build, memory and size per scale.
+
+Usage: python scripts/bench.py [--scales small,medium,large] [--out bench/results.json]
+
+For each scale it generates the extracts once (cached under data/bench/<scale>/, seed 42,
+ending --end-date), splits off the last day's rows (by _loaded_at) as the "new day", then:
+  1. floor: the time DuckDB needs to read every raw Parquet column once;
+  2. full: `csm build --full-refresh` on the extracts without the last day;
+  3. incremental: the last day appended as a new Parquet file in every table folder, then
+     `csm build` (no full refresh);
+and prints and writes the figures: times, the ten slowest models of each build (from dbt's
+run_results.json), peak RSS of each build and the DuckDB file size. Not a test: it measures.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import subprocess
+import sys
+import time
+from datetime import date, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import duckdb
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.parquet as pq
+
+ROOT = Path(__file__).resolve().parents[1]
+APPENDED = "bench_appended_day"
+
+
+def run_measured(command: list[str], env: dict[str, str]) -> tuple[float, float]:
+    """Run a command; return (seconds, peak RSS in MiB) of that process tree's largest child."""
+    start = time.perf_counter()
+    process = subprocess.Popen(command, env=env, cwd=ROOT)
+    _, status, usage = os.wait4(process.pid, 0)
+    seconds = time.perf_counter() - start
+    if os.waitstatus_to_exitcode(status) != 0:
+        raise SystemExit(f"command failed: {' '.join(command)}")
+    return seconds, usage.ru_maxrss / 1024
+
+
+def csm(*args: str) -> list[str]:
+    return [sys.executable, "-m", "csm", *args]
+
+
+def generate(scale: str, folder: Path, end_date: date) -> float | None:
+    """Generate the full extracts (ending end_date) unless cached; returns seconds or None."""
+    marker = folder / "full" / "_generation.json"
+    if marker.is_file():
+        return json.loads(marker.read_text()).get("bench_seconds")
+    seconds, _ = run_measured(
+        csm(
+            "generate",
+            "--scale",
+            scale,
+            "--seed",
+            "42",
+            "--end-date",
+            end_date.isoformat(),
+            "--out",
+            str(folder / "full"),
+        ),
+        dict(os.environ),
+    )
+    meta = json.loads(marker.read_text())
+    meta["bench_seconds"] = seconds
+    marker.write_text(json.dumps(meta, indent=2))
+    return seconds
+
+
+def split_last_day(folder: Path, last_day: date) -> None:
+    """raw/ = every row loaded before last_day; day/ = the rows loaded on last_day."""
+    if (folder / "raw" / ".split-done").is_file():
+        return
+    cutoff = pa.scalar(datetime.combine(last_day, datetime.min.time()), pa.timestamp("us"))
+    for table_dir in sorted(p for p in (folder / "full").iterdir() if p.is_dir()):
+        for name in ("raw", "day"):
+            shutil.rmtree(folder / name / table_dir.name, ignore_errors=True)
+            (folder / name / table_dir.name).mkdir(parents=True)
+        for number, path in enumerate(sorted(table_dir.rglob("*.parquet"))):
+            table = pq.read_table(path)  # one file at a time: bounded memory at large scale
+            before = pc.less(table["_loaded_at"], cutoff)
+            kept, new = table.filter(before), table.filter(pc.invert(before))
+            if kept.num_rows == 0:
+                # a snapshot table reloaded in full every day: the day before had it too
+                kept, new = snapshot_of_day_before(table, cutoff), new.slice(0, 0)
+            pq.write_table(kept, folder / "raw" / table_dir.name / path.name)
+            if new.num_rows:
+                pq.write_table(new, folder / "day" / table_dir.name / f"part-{number}.parquet")
+    (folder / "raw" / ".split-done").touch()
+
+
+def snapshot_of_day_before(table: pa.Table, cutoff: pa.TimestampScalar) -> pa.Table:
+    loaded = pa.array([cutoff.as_py() - timedelta(minutes=30)] * table.num_rows, pa.timestamp("us"))
+    return table.set_column(table.schema.get_field_index("_loaded_at"), "_loaded_at", loaded)
+
+
+def read_floor(raw: Path) -> float:
+    """Seconds for DuckDB to read every column of every raw table once."""
+    connection = duckdb.connect()
+    start = time.perf_counter()
+    for table_dir in sorted(p for p in raw.iterdir() if p.is_dir()):
+        source = f"read_parquet('{table_dir}/**/*.parquet', union_by_name = true)"
+        columns = [
+            row[0] for row in connection.execute(f"describe select * from {source}").fetchall()
+        ]
+        counts = ", ".join(f'count("{c}")' for c in columns)
+        connection.execute(f"select {counts} from {source}").fetchall()
+    return time.perf_counter() - start
+
+
+def slowest_models(target: Path, count: int = 10) -> list[dict[str, Any]]:
+    results = json.loads((target / "run_results.json").read_text())["results"]
+    models = [r for r in results if r["unique_id"].startswith("model.")]
+    models.sort(key=lambda r: r["execution_time"], reverse=True)
+    return [
+        {"model": r["unique_id"].split(".")[-1], "seconds": round(r["execution_time"], 2)}
+        for r in models[:count]
+    ]
+
+
+def build(folder: Path, full_refresh: bool, label: str) -> dict[str, Any]:
+    target = folder / f"target-{label}"
+    env = {
+        **os.environ,
+        "CSM_RAW_DIR": str(folder / "raw"),
+        "CSM_DUCKDB_PATH": str(folder / "customer_success.duckdb"),
+        "DBT_TARGET_PATH": str(target),
+        "DBT_LOG_PATH": str(folder / "logs"),
+    }
+    args = csm("build", *(["--full-refresh"] if full_refresh else []))
+    seconds, rss = run_measured(args, env)
+    return {
+        "seconds": round(seconds, 1),
+        "peak_rss_mib": round(rss),
+        "slowest": slowest_models(target),
+    }
+
+
+def append_day(folder: Path) -> None:
+    """The last day arrives as new files in each table folder (as a daily extract would)."""
+    for day_file in (folder / "day").glob("*/*.parquet"):
+        shutil.copy(day_file, folder / "raw" / day_file.parent.name / f"{APPENDED}-{day_file.name}")
+
+
+def remove_day(folder: Path) -> None:
+    for appended in (folder / "raw").glob(f"*/{APPENDED}-*"):
+        appended.unlink()
+
+
+def events(folder: Path) -> int:
+    files = list((folder / "raw" / "product_events").rglob("*.parquet"))
+    return sum(pq.ParquetFile(f).metadata.num_rows for f in files)
+
+
+def bench_scale(scale: str, end_date: date) -> dict[str, Any]:
+    folder = ROOT / "data" / "bench" / scale
+    print(f"==> {scale}: generating (cached when present)", flush=True)
+    generation = generate(scale, folder, end_date)
+    split_last_day(folder, end_date)
+    remove_day(folder)
+    (folder / "customer_success.duckdb").unlink(missing_ok=True)
+    floor = read_floor(folder / "raw")
+    print(f"==> {scale}: full build", flush=True)
+    full = build(folder, full_refresh=True, label="full")
+    print(f"==> {scale}: incremental build after appending {end_date}", flush=True)
+    append_day(folder)
+    try:
+        incremental = build(folder, full_refresh=False, label="incremental")
+    finally:
+        remove_day(folder)
+    size = (folder / "customer_success.duckdb").stat().st_size
+    return {
+        "scale": scale,
+        "raw_events": events(folder),
+        "generation_seconds": None if generation is None else round(generation, 1),
+        "read_floor_seconds": round(floor, 2),
+        "full_build": full,
+        "full_build_floor_multiple": round(full["seconds"] / floor, 1),
+        "incremental_build": incremental,
+        "duckdb_mib": round(size / 2**20),
+    }
+
+
+def report(results: list[dict[str, Any]]) -> str:
+    lines = [
+        f"{'scale':<8}{'events':>12}{'generate s':>12}{'floor s':>9}{'full s':>9}{'x floor':>9}"
+        f"{'incr s':>9}{'RSS MiB':>9}{'DB MiB':>8}"
+    ]
+    for r in results:
+        generation = "-" if r["generation_seconds"] is None else f"{r['generation_seconds']:.1f}"
+        rss = max(r["full_build"]["peak_rss_mib"], r["incremental_build"]["peak_rss_mib"])
+        lines.append(
+            f"{r['scale']:<8}{r['raw_events']:>12,}{generation:>12}{r['read_floor_seconds']:>9.2f}"
+            f"{r['full_build']['seconds']:>9.1f}{r['full_build_floor_multiple']:>9.1f}"
+            f"{r['incremental_build']['seconds']:>9.1f}{rss:>9}{r['duckdb_mib']:>8}"
+        )
+    by_scale = {r["scale"]: r for r in results}
+    if "medium" in by_scale and "large" in by_scale:
+        medium, large = by_scale["medium"], by_scale["large"]
+        growth = large["full_build"]["seconds"] / medium["full_build"]["seconds"]
+        rows = large["raw_events"] / medium["raw_events"]
+        lines.append(f"medium -> large: events x{rows:.1f}, full build time x{growth:.1f}")
+    for r in results:
+        lines.append(f"slowest models at {r['scale']} (full build):")
+        lines += [f"  {m['seconds']:>7.2f}s  {m['model']}" for m in r["full_build"]["slowest"]]
+    return "\n".join(lines)
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--scales", default="small,medium,large")
+    parser.add_argument("--end-date", type=date.fromisoformat, default=date(2026, 9, 30))
+    parser.add_argument("--out", type=Path, default=ROOT / "bench" / "results.json")
+    args = parser.parse_args()
+    results = [bench_scale(scale, args.end_date) for scale in args.scales.split(",")]
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    args.out.write_text(json.dumps(results, indent=2))
+    print(report(results))
+    print(f"written to {args.out}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
