@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from datetime import date, timedelta
 from pathlib import Path
 
-from csm import dbt_runner, paths, summary, validate
+from csm import dbt_runner, load, paths, summary, validate
 
 SCALE_NAMES = ("tiny", "small", "medium", "large")
 GENERATION_FILE = "_generation.json"
@@ -95,6 +95,19 @@ def build_parser() -> argparse.ArgumentParser:
     )
     _generation_flags(demo)
     demo.set_defaults(func=cmd_demo)
+
+    loader = commands.add_parser(
+        "load",
+        parents=[common],
+        help="copy the raw folder into the raw schema of a Spark or PostgreSQL target",
+    )
+    loader.add_argument(
+        "--target",
+        required=True,
+        choices=load.LOAD_TARGETS,
+        help="profiles.yml target whose schema `raw` receives the tables",
+    )
+    loader.set_defaults(func=cmd_load)
     return parser
 
 
@@ -219,6 +232,27 @@ def cmd_demo(args: argparse.Namespace) -> int:
         raw, args.scale, args.seed, _end_date(args.end_date), args.months, if_missing=True
     )
     return build(raw, paths.duckdb_path(args.duckdb_path), dbt_runner.BuildOptions())
+
+
+# --- load (other engines) ------------------------------------------------------------
+
+
+def cmd_load(args: argparse.Namespace) -> int:
+    """Validate the raw folder, then replace the target's raw.<table> tables with it."""
+    raw = paths.raw_dir(args.raw_dir)
+    problems = validate.validate_raw(raw)
+    if problems:
+        print(validate.report(problems, raw), file=sys.stderr)
+        return 2
+    print(f"loading {raw} into the raw schema of target {args.target}", flush=True)
+    started = time.monotonic()
+    try:
+        rows = load.load(args.target, raw, progress=lambda line: print(line, flush=True))
+    except load.LoadError as error:
+        raise UsageError(str(error)) from error
+    elapsed = time.monotonic() - started
+    print(f"loaded {sum(rows.values()):,} rows in {len(rows)} tables in {elapsed:.1f}s")
+    return 0
 
 
 def main(argv: Sequence[str] | None = None) -> int:

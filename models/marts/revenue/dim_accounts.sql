@@ -10,6 +10,27 @@ movements as (
     select * from {{ ref('int_revenue__mrr_movements') }}
 ),
 
+account_health as (
+    select * from {{ ref('fct_account_health_daily') }}
+),
+
+current_health as (
+    -- the latest score of each account (today's for a paying account)
+    select
+        account_id,
+        health_score,
+        tier,
+        lifecycle_stage,
+        renewal_date
+    from (
+        select
+            *,
+            row_number() over (partition by account_id order by activity_date desc) as recency_rank
+        from account_health
+    ) as ranked
+    where recency_rank = 1
+),
+
 arr_bands as (
     select * from {{ ref('segment_bands') }}
     where band_type = 'arr'
@@ -67,8 +88,14 @@ select
     with_revenue.current_mrr,
     with_revenue.current_arr,
     with_revenue.current_mrr > 0 as is_active_customer,
-    with_revenue.tenure_months
+    with_revenue.tenure_months,
+    case when with_revenue.current_mrr > 0 then current_health.health_score end as health_score,
+    case when with_revenue.current_mrr > 0 then current_health.tier end as health_tier,
+    case when with_revenue.current_mrr > 0 then current_health.lifecycle_stage end as lifecycle_stage,
+    case when with_revenue.current_mrr > 0 then current_health.renewal_date end as renewal_date
 from with_revenue
+left join current_health
+    on with_revenue.account_id = current_health.account_id
 left join arr_bands
     on
         with_revenue.current_arr >= arr_bands.lower_bound

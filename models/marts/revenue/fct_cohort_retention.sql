@@ -19,7 +19,8 @@ cohort_starts as (
 cohort_months as (
     select
         first_paid_month as cohort_month,
-        {{ dbt.datediff('first_paid_month', 'month', 'month') }}
+        -- an integer on every engine (PostgreSQL's datediff returns a double)
+        cast({{ dbt.datediff('first_paid_month', 'month', 'month') }} as {{ dbt.type_int() }}) -- noqa: LT05
             as months_since_start,
         month,
         sum(case when mrr > 0 then 1 else 0 end) as active_customers,
@@ -34,12 +35,12 @@ select
     cohort_months.month,
     cohort_starts.cohort_size,
     cohort_months.active_customers,
-    1.0 * cohort_months.active_customers / cohort_starts.cohort_size as logo_retention_rate,
+    {{ ratio('cohort_months.active_customers', 'cohort_starts.cohort_size') }} as logo_retention_rate,
     cohort_starts.cohort_starting_mrr,
     cohort_months.mrr,
     case
         when cohort_starts.cohort_starting_mrr > 0
-            then cohort_months.mrr / cohort_starts.cohort_starting_mrr
+            then {{ ratio('cohort_months.mrr', 'cohort_starts.cohort_starting_mrr') }}
     end as revenue_retention_rate
 from cohort_months
 inner join cohort_starts

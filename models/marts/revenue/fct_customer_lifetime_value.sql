@@ -51,13 +51,15 @@ unit_economics as (
         retention.month,
         retention.segment,
         retention.is_complete_month,
-        case when retention.customers_end > 0 then retention.ending_mrr / retention.customers_end end as arpa,
+        case
+            when retention.customers_end > 0 then {{ ratio('retention.ending_mrr', 'retention.customers_end') }}
+        end as arpa,
         {{ var('gross_margin') }} as gross_margin,
         retention.logo_churn_rate_t12m as annual_logo_churn_rate,
         case
             when retention.logo_churn_rate_t12m is null then null
             when retention.logo_churn_rate_t12m = 0 then {{ var('clv_max_lifetime_years') }}
-            else least(1.0 / retention.logo_churn_rate_t12m, {{ var('clv_max_lifetime_years') }})
+            else least({{ ratio(1, 'retention.logo_churn_rate_t12m') }}, {{ var('clv_max_lifetime_years') }})
         end as expected_lifetime_years,
         trailing_cac.avg_cac
     from retention
@@ -83,7 +85,7 @@ select
     expected_lifetime_years,
     clv,
     avg_cac,
-    case when arpa > 0 then avg_cac / (arpa * gross_margin) end as cac_payback_months,
-    case when avg_cac > 0 then clv / avg_cac end as ltv_to_cac,
+    case when arpa > 0 then {{ ratio('avg_cac', 'arpa * gross_margin') }} end as cac_payback_months,
+    case when avg_cac > 0 then {{ ratio('clv', 'avg_cac') }} end as ltv_to_cac,
     is_complete_month
 from valued

@@ -67,13 +67,13 @@ select
     retention.ending_mrr * 12 as current_arr,
     case
         when retention.ending_mrr > 0
-            then coalesce(pipeline.open_pipeline_arr, 0) / (retention.ending_mrr * 12)
+            then {{ ratio('coalesce(pipeline.open_pipeline_arr, 0)', 'retention.ending_mrr * 12') }}
     end as pipeline_coverage_ratio,
     coalesce(pipeline.won_opportunities, 0) as won_opportunities,
     coalesce(pipeline.lost_opportunities, 0) as lost_opportunities,
     case
         when coalesce(pipeline.won_opportunities, 0) + coalesce(pipeline.lost_opportunities, 0) > 0
-            then 1.0 * pipeline.won_opportunities / (pipeline.won_opportunities + pipeline.lost_opportunities)
+            then {{ ratio('pipeline.won_opportunities', 'pipeline.won_opportunities + pipeline.lost_opportunities') }}
     end as win_rate,
     retention.is_complete_month
 from retention

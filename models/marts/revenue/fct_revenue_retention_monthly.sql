@@ -25,7 +25,7 @@ segmented as (
 ),
 
 totals as (
-    -- one grouping per segment plus the `all` rollup (segment is never null before rollup)
+    -- one group per segment plus the `all` rollup (segment is never null before the rollup)
     select
         month,
         coalesce(segment, 'all') as segment,
@@ -52,7 +52,7 @@ totals as (
         sum(case when mrr_12_months_ago > 0 then 1 else 0 end) as t12m_base_customers,
         sum(case when mrr_12_months_ago > 0 and mrr = 0 then 1 else 0 end) as t12m_lost_customers
     from segmented
-    group by grouping sets ((month, segment), (month))
+    group by month, rollup(segment)
 ),
 
 history as (
@@ -75,22 +75,26 @@ select
     totals.ending_mrr,
     case
         when totals.starting_mrr > 0
-            then (totals.starting_mrr + totals.expansion_mrr - totals.contraction_mrr - totals.churned_mrr)
-                / totals.starting_mrr
+            then {{ ratio(
+                'totals.starting_mrr + totals.expansion_mrr - totals.contraction_mrr - totals.churned_mrr',
+                'totals.starting_mrr'
+            ) }}
     end as nrr_monthly,
     case
         when totals.starting_mrr > 0
-            then (totals.starting_mrr - totals.contraction_mrr - totals.churned_mrr) / totals.starting_mrr
+            then {{ ratio('totals.starting_mrr - totals.contraction_mrr - totals.churned_mrr', 'totals.starting_mrr') }}
     end as grr_monthly,
     case
         when totals.month >= history.first_t12m_month and totals.t12m_base_mrr > 0
-            then totals.t12m_current_mrr / totals.t12m_base_mrr
+            then {{ ratio('totals.t12m_current_mrr', 'totals.t12m_base_mrr') }}
     end as nrr_t12m,
     case
         when totals.month >= history.first_t12m_month and totals.t12m_base_mrr > 0
-            then totals.t12m_retained_mrr / totals.t12m_base_mrr
+            then {{ ratio('totals.t12m_retained_mrr', 'totals.t12m_base_mrr') }}
     end as grr_t12m,
-    case when totals.starting_mrr > 0 then totals.churned_mrr / totals.starting_mrr end as revenue_churn_rate,
+    case
+        when totals.starting_mrr > 0 then {{ ratio('totals.churned_mrr', 'totals.starting_mrr') }}
+    end as revenue_churn_rate,
     totals.customers_start,
     totals.new_customers,
     totals.reactivated_customers,
@@ -100,11 +104,11 @@ select
     totals.customers_end,
     case
         when totals.customers_start > 0
-            then 1.0 * totals.churned_customers / totals.customers_start
+            then {{ ratio('totals.churned_customers', 'totals.customers_start') }}
     end as logo_churn_rate,
     case
         when totals.month >= history.first_t12m_month and totals.t12m_base_customers > 0
-            then 1.0 * totals.t12m_lost_customers / totals.t12m_base_customers
+            then {{ ratio('totals.t12m_lost_customers', 'totals.t12m_base_customers') }}
     end as logo_churn_rate_t12m,
     history.is_complete_month
 from totals

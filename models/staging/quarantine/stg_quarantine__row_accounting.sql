@@ -25,5 +25,5 @@ select
     duplicate_rows,
     superseded_rows,
     quarantined_rows,
-    case when raw_rows > 0 then 1.0 * quarantined_rows / raw_rows end as quarantine_rate
+    {{ ratio('quarantined_rows', 'raw_rows') }} as quarantine_rate
 from accounted

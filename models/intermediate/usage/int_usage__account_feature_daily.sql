@@ -1,0 +1,36 @@
+{{
+    config(
+        materialized='incremental',
+        incremental_strategy='delete+insert',
+        unique_key='activity_date',
+        on_schema_change='fail',
+        tags=['usage'],
+    )
+}}
+
+-- One row per account, feature and day on which the feature was used (feature_used events
+-- loaded by the as-of time): the grain of adoption breadth and time to core adoption. Catalog
+-- attributes (is_core, min_plan) are joined where this is read, so a catalog change needs no
+-- rebuild. Incremental on the event date with the same look-back as int_usage__user_daily.
+with
+
+events as (
+    select * from {{ ref('stg_product__events') }}
+    where
+        event_type = 'feature_used'
+        and feature_key is not null
+        and _loaded_at <= {{ as_of_timestamp() }}
+        and event_date <= {{ as_of_date() }}
+        {%- if is_incremental() %}
+            and event_date >= {{ usage_reprocess_from() }}
+        {%- endif %}
+)
+
+select
+    account_id,
+    feature_key,
+    event_date as activity_date,
+    count(*) as feature_events,
+    count(distinct user_id) as users
+from events
+group by account_id, feature_key, event_date

@@ -1,0 +1,38 @@
+{{
+    config(
+        materialized='incremental',
+        incremental_strategy='delete+insert',
+        unique_key='activity_date',
+        on_schema_change='fail',
+        tags=['usage'],
+    )
+}}
+
+-- One row per account, user and day with at least one event loaded by the as-of time: the
+-- user's events by type. The grain the windowed distinct-user counts are derived from.
+-- Incremental on the event date: a run rebuilds whole days from the latest day already built
+-- minus usage_lookback_days, so events that arrive late within that window are picked up.
+with
+
+events as (
+    select * from {{ ref('stg_product__events') }}
+    where
+        _loaded_at <= {{ as_of_timestamp() }}
+        and event_date <= {{ as_of_date() }}
+        {%- if is_incremental() %}
+            and event_date >= {{ usage_reprocess_from() }}
+        {%- endif %}
+)
+
+select
+    account_id,
+    user_id,
+    event_date as activity_date,
+    count(*) as events,
+    count(case when event_type = 'session_start' then 1 end) as sessions,
+    count(case when event_type = 'feature_used' then 1 end) as feature_events,
+    count(case when event_type = 'api_call' then 1 end) as api_calls,
+    count(case when event_type = 'report_exported' then 1 end) as report_exports,
+    count(case when event_type = 'integration_sync' then 1 end) as integration_syncs
+from events
+group by account_id, user_id, event_date

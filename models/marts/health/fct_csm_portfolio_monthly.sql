@@ -1,0 +1,92 @@
+-- One row per CSM and month: the accounts they managed at the month's measurement day, the ARR
+-- managed, average health, at-risk ARR (at_risk + critical tiers), the tier mix, the
+-- activities and QBRs they held, and the ARR their accounts churned and expanded.
+with
+
+health as (
+    select * from {{ ref('fct_account_health_daily') }}
+),
+
+months as (
+    select * from {{ ref('int_revenue__months') }}
+),
+
+activities as (
+    select * from {{ ref('stg_crm__activities') }}
+),
+
+mrr as (
+    select * from {{ ref('fct_mrr_monthly') }}
+),
+
+accounts as (
+    select * from {{ ref('int_accounts__segmented') }}
+),
+
+portfolio as (
+    select
+        months.month,
+        health.csm_id,
+        count(*) as accounts,
+        sum(health.arr) as arr_managed,
+        avg(health.health_score) as avg_health_score,
+        sum(case when health.tier in ('at_risk', 'critical') then health.arr else 0 end) as at_risk_arr,
+        sum(case when health.tier = 'excellent' then 1 else 0 end) as excellent_accounts,
+        sum(case when health.tier = 'good' then 1 else 0 end) as good_accounts,
+        sum(case when health.tier = 'at_risk' then 1 else 0 end) as at_risk_accounts,
+        sum(case when health.tier = 'critical' then 1 else 0 end) as critical_accounts
+    from months
+    inner join health
+        on months.measured_on = health.activity_date
+    where health.csm_id is not null
+    group by months.month, health.csm_id
+),
+
+held as (
+    select
+        {{ month_start('occurred_at') }} as month,
+        csm_id,
+        count(*) as activities_held,
+        sum(case when activity_type = 'qbr' then 1 else 0 end) as qbrs_held
+    from activities
+    where csm_id is not null
+    group by {{ month_start('occurred_at') }}, csm_id
+),
+
+movements as (
+    select
+        mrr.month,
+        accounts.csm_id,
+        sum(mrr.churned_mrr) * 12 as churned_arr,
+        sum(mrr.expansion_mrr) * 12 as expanded_arr
+    from mrr
+    inner join accounts
+        on mrr.account_id = accounts.account_id
+    where accounts.csm_id is not null
+    group by mrr.month, accounts.csm_id
+)
+
+select
+    portfolio.month,
+    portfolio.csm_id,
+    portfolio.accounts,
+    portfolio.arr_managed,
+    portfolio.avg_health_score,
+    portfolio.at_risk_arr,
+    portfolio.excellent_accounts,
+    portfolio.good_accounts,
+    portfolio.at_risk_accounts,
+    portfolio.critical_accounts,
+    coalesce(held.activities_held, 0) as activities_held,
+    coalesce(held.qbrs_held, 0) as qbrs_held,
+    coalesce(movements.churned_arr, 0) as churned_arr,
+    coalesce(movements.expanded_arr, 0) as expanded_arr
+from portfolio
+left join held
+    on
+        portfolio.month = held.month
+        and portfolio.csm_id = held.csm_id
+left join movements
+    on
+        portfolio.month = movements.month
+        and portfolio.csm_id = movements.csm_id

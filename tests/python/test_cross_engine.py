@@ -1,0 +1,79 @@
+"""The same tiny data gives the same marts on DuckDB, PostgreSQL and Spark (issue #7).
+
+Builds nothing: scripts/ci/cross_engine.sh generates the data, loads it into PostgreSQL and
+Spark (`csm load`), builds the three targets, then runs this file with CSM_CROSS_ENGINE=1.
+Money must agree to the cent, rates within 1e-9, everything else exactly (cross_engine.py).
+
+To check another mart on every engine, add it to RELATIONS with its primary key.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from datetime import date
+from decimal import Decimal
+from itertools import islice
+
+import pytest
+
+from cross_engine import ENGINES, REFERENCE, Relation, Warehouses, differences
+
+needs_engines = pytest.mark.skipif(
+    os.environ.get("CSM_CROSS_ENGINE") != "1",
+    reason="cross-engine equality reads the DuckDB, PostgreSQL and Spark warehouses: run "
+    "scripts/ci/cross_engine.sh (it builds them and sets CSM_CROSS_ENGINE=1)",
+)
+
+RELATIONS = (
+    # the raw row accounting first: same numbers here means the engines read the same data
+    Relation("staging", "stg_quarantine__row_accounting", ("source_table",)),
+    Relation("marts", "fct_mrr_monthly", ("account_id", "month")),
+    Relation("marts", "fct_revenue_retention_monthly", ("month", "segment")),
+)
+SHOWN = 20
+
+
+@pytest.fixture(scope="module")
+def warehouses() -> Iterator[Warehouses]:
+    opened = Warehouses()
+    yield opened
+    opened.close()
+
+
+@needs_engines
+@pytest.mark.parametrize("engine", [e for e in ENGINES if e != REFERENCE])
+@pytest.mark.parametrize("relation", RELATIONS, ids=lambda r: r.name)
+def test_relation_is_identical_on_every_engine(warehouses, relation, engine) -> None:
+    expected = warehouses.rows(REFERENCE, relation)
+    actual = warehouses.rows(engine, relation)
+    assert expected, f"{relation.name} is empty on {REFERENCE}: nothing to compare"
+    found = list(islice(differences(expected, actual, relation.key), SHOWN + 1))
+    shown = "\n".join(found[:SHOWN]) + ("\n..." if len(found) > SHOWN else "")
+    assert not found, f"{relation.name} on {engine} differs from {REFERENCE}:\n{shown}"
+
+
+# --- the comparison itself (no warehouse needed) --------------------------------------------
+
+BASE = {"month": date(2026, 1, 1), "segment": "all", "mrr": Decimal("10.00"), "rate": 0.5}
+
+
+def _diff(actual: dict) -> list[str]:
+    return list(differences([BASE], [{**BASE, **actual}], ("month", "segment")))
+
+
+def test_money_must_agree_to_the_cent() -> None:
+    assert not _diff({"mrr": Decimal("10.0000")})
+    assert _diff({"mrr": Decimal("10.01")})
+
+
+def test_rates_must_agree_within_1e_9() -> None:
+    assert not _diff({"rate": 0.5 + 1e-12})
+    assert _diff({"rate": 0.5 + 1e-8})
+    assert _diff({"rate": None})
+
+
+def test_rows_and_columns_must_match() -> None:
+    assert _diff({"segment": "smb"})  # the `all` row is missing, an `smb` row extra
+    assert _diff({"extra": 1})
+    assert list(differences([BASE], [BASE, BASE], ("month", "segment")))
