@@ -1,4 +1,5 @@
-"""The incremental usage models give the same rows built day batch by day batch as built at once.
+"""The incremental usage and health models give the same rows built day batch by day batch as
+built at once.
 
 On a generated `tiny` data set: a full refresh as of the last day (D) against a full refresh as
 of D-4 followed by one incremental run per day to D, where the var as_of_timestamp replays
@@ -35,8 +36,10 @@ MODELS = {
     "main_intermediate.int_usage__account_daily": ["account_id", "activity_date"],
     "main_marts.fct_account_usage_daily": ["account_id", "activity_date"],
     "main_marts.fct_account_onboarding": ["account_id"],
+    "main_intermediate.int_health__signals_daily": ["account_id", "activity_date"],
+    "main_marts.fct_account_health_daily": ["account_id", "activity_date"],
 }
-USAGE = ["--select", "tag:usage"]
+USAGE = ["--select", "tag:usage", "tag:health"]
 CONTROL_START = END - timedelta(days=3)  # the control run: full refresh as of this day
 
 
@@ -72,7 +75,7 @@ def build_all(raw_dir: Path, work: Path) -> None:
             raise SystemExit(f"dbt {' '.join(command)} failed in {build}: {result.exception}")
 
     dbt("at_once", ["seed"])
-    dbt("at_once", ["run", "--select", "+tag:usage"])
+    dbt("at_once", ["run", "--select", "+tag:usage", "+tag:health"])
     for build in ("batches", "no_look_back"):
         warehouse(build).parent.mkdir()
         shutil.copyfile(warehouse("at_once"), warehouse(build))

@@ -68,7 +68,7 @@ event_changes as (
         ('tickets', 'cast(created_at as date)', windows['tickets'], [
             ('tickets_window', '1'),
             ('escalations_window', 'case when is_escalated then 1 else 0 end'),
-            ('sentiment_sum_window', 'coalesce(sentiment_score, 0)'),
+            ('sentiment_sum_window', 'cast(coalesce(sentiment_score, 0) as decimal(18, 9))'),
             ('sentiment_count_window', 'case when sentiment_score is not null then 1 else 0 end'),
         ]),
         ('responses', 'cast(responded_at as date)', windows['csat'], [
