@@ -13,7 +13,9 @@ from collections.abc import Sequence
 from datetime import date, timedelta
 from pathlib import Path
 
-from csm import dbt_runner, load, paths, summary, validate
+import duckdb
+
+from csm import dbt_runner, load, paths, report, summary, validate
 
 SCALE_NAMES = ("tiny", "small", "medium", "large")
 GENERATION_FILE = "_generation.json"
@@ -108,6 +110,21 @@ def build_parser() -> argparse.ArgumentParser:
         help="profiles.yml target whose schema `raw` receives the tables",
     )
     loader.set_defaults(func=cmd_load)
+
+    rep = commands.add_parser(
+        "report", parents=[common], help="the executive KPI summary of a month (fct_kpi_monthly)"
+    )
+    rep.add_argument("--month", default=None, help="YYYY-MM (default: latest complete month)")
+    rep.add_argument("--segment", default="all", help="all, smb, mid_market, enterprise, unknown")
+    rep.set_defaults(func=cmd_report)
+
+    exp = commands.add_parser("export", parents=[common], help="write the marts to files for BI")
+    exp.add_argument("--format", choices=("parquet", "csv"), default="parquet")
+    exp.add_argument("--out", required=True, help="folder to write one file per mart into")
+    exp.add_argument(
+        "--select", nargs="+", default=["marts"], metavar="MART", help="marts (default: all)"
+    )
+    exp.set_defaults(func=cmd_export)
     return parser
 
 
@@ -231,7 +248,49 @@ def cmd_demo(args: argparse.Namespace) -> int:
     generate_data(
         raw, args.scale, args.seed, _end_date(args.end_date), args.months, if_missing=True
     )
-    return build(raw, paths.duckdb_path(args.duckdb_path), dbt_runner.BuildOptions())
+    duckdb_file = paths.duckdb_path(args.duckdb_path)
+    code = build(raw, duckdb_file, dbt_runner.BuildOptions())
+    if code == 0:
+        print(_report_text(duckdb_file, month=None, segment="all"))
+    return code
+
+
+# --- report and export ---------------------------------------------------------------
+
+
+def _open_warehouse(duckdb_file: Path) -> duckdb.DuckDBPyConnection:
+    if not duckdb_file.is_file():
+        raise UsageError(f"no warehouse at {duckdb_file}: run `csm build` first")
+    return duckdb.connect(str(duckdb_file), read_only=True)
+
+
+def _report_text(duckdb_file: Path, month: str | None, segment: str) -> str:
+    connection = _open_warehouse(duckdb_file)
+    try:
+        return report.render(connection, month, segment)
+    except (LookupError, duckdb.Error) as error:
+        raise UsageError(str(error)) from error
+    finally:
+        connection.close()
+
+
+def cmd_report(args: argparse.Namespace) -> int:
+    print(_report_text(paths.duckdb_path(args.duckdb_path), args.month, args.segment))
+    return 0
+
+
+def cmd_export(args: argparse.Namespace) -> int:
+    connection = _open_warehouse(paths.duckdb_path(args.duckdb_path))
+    try:
+        written = report.export(connection, Path(args.out), args.format, args.select)
+    except (LookupError, duckdb.Error) as error:
+        raise UsageError(str(error)) from error
+    finally:
+        connection.close()
+    for path in written:
+        print(f"wrote {path}")
+    print(f"{len(written)} marts exported as {args.format} to {args.out}")
+    return 0
 
 
 # --- load (other engines) ------------------------------------------------------------
