@@ -19,9 +19,8 @@ events as (
     where
         _loaded_at <= {{ as_of_timestamp() }}
         and event_date <= {{ as_of_date() }}
-        {%- if is_incremental() %}
-            and event_date >= {{ usage_reprocess_from() }}
-        {%- endif %}
+        -- an incremental run rebuilds the days from the look-back start; a full build all days
+        and event_date >= {{ usage_reprocess_from() if is_incremental() else "cast('1900-01-01' as date)" }}
 )
 
 select
