@@ -11,7 +11,7 @@ TEST_END_DATE ?= 2026-09-30
 TEST_ENV := CSM_RAW_DIR=$(CURDIR)/data/test/raw CSM_DUCKDB_PATH=$(CURDIR)/data/test/customer_success.duckdb \
 	DBT_SEND_ANONYMOUS_USAGE_STATS=False
 
-.PHONY: venv demo test lint test-data build-test pytest clean bench
+.PHONY: venv demo test lint test-data build-test pytest clean bench cross-engine
 
 $(STAMP): pyproject.toml constraints.txt
 	@echo "==> creating $(VENV) with $(PYTHON)"
@@ -52,3 +52,8 @@ clean:
 # Benchmark (not a test): generation, full and one-day incremental builds at each scale.
 bench: venv
 	$(BIN)/python scripts/bench.py --scales $(or $(SCALES),small,medium,large)
+
+# The same project on PostgreSQL and Spark (tiny data): installs and starts PostgreSQL on
+# loopback, loads the raw tables, builds on three engines and compares the marts.
+cross-engine: venv
+	bash scripts/ci/cross_engine.sh

@@ -15,9 +15,12 @@ from datetime import date
 from decimal import Decimal
 from itertools import islice
 
+import pyarrow as pa
 import pytest
 
 from cross_engine import ENGINES, REFERENCE, Relation, Warehouses, differences
+from csm.cli import main
+from csm.load import read_raw_table, target_settings
 
 needs_engines = pytest.mark.skipif(
     os.environ.get("CSM_CROSS_ENGINE") != "1",
@@ -26,7 +29,9 @@ needs_engines = pytest.mark.skipif(
 )
 
 RELATIONS = (
-    # the raw row accounting first: same numbers here means the engines read the same data
+    # a seed with quotes in its text and empty cells: the seed loaders agree
+    Relation("reference", "kpi_targets", ("kpi_key",)),
+    # the raw row accounting: same numbers here means the engines read the same data
     Relation("staging", "stg_quarantine__row_accounting", ("source_table",)),
     Relation("marts", "fct_mrr_monthly", ("account_id", "month")),
     Relation("marts", "fct_revenue_retention_monthly", ("month", "segment")),
@@ -77,3 +82,49 @@ def test_rows_and_columns_must_match() -> None:
     assert _diff({"segment": "smb"})  # the `all` row is missing, an `smb` row extra
     assert _diff({"extra": 1})
     assert list(differences([BASE], [BASE, BASE], ("month", "segment")))
+
+
+# --- csm load's reading and settings (no warehouse needed) ----------------------------------
+
+
+def test_raw_table_is_read_by_column_name_with_contract_types(raw_factory) -> None:
+
+    table = raw_factory.contract["crm_accounts"]
+    first = raw_factory.arrow_table("crm_accounts", rows=2, drop=("csm_id",))
+    second = raw_factory.arrow_table(
+        "crm_accounts",
+        rows=3,
+        override={
+            "employee_count": pa.array([1, 2, 3], type=pa.int64()),  # wider than the contract
+            "unexpected": pa.array(["x", "y", "z"]),
+        },
+    )
+    raw_factory.write("crm_accounts", first, "part-0.parquet")
+    raw_factory.write("crm_accounts", second.select(second.column_names[::-1]), "b/part-1.parquet")
+
+    data = read_raw_table(raw_factory.root / "crm_accounts", table)
+
+    assert data.column_names == table.column_names
+    assert data.num_rows == 5
+    assert data.schema.field("employee_count").type == pa.int32()
+    assert data.column("csm_id").null_count == 2  # missing from the first file only
+
+
+def test_load_settings_come_from_the_profile(monkeypatch) -> None:
+    monkeypatch.setenv("CSM_PG_PORT", "6543")
+    monkeypatch.setenv("CSM_SPARK_WAREHOUSE", "/somewhere")
+    assert int(target_settings("postgres")["port"]) == 6543
+    spark = target_settings("spark")["server_side_parameters"]
+    assert spark["spark.sql.warehouse.dir"] == "/somewhere/warehouse"
+
+
+def test_load_without_a_server_is_a_usage_error(valid_raw, monkeypatch, capsys) -> None:
+    monkeypatch.setenv("CSM_PG_HOST", "127.0.0.1")
+    monkeypatch.setenv("CSM_PG_PORT", "1")  # nothing listens there
+    assert main(["load", "--target", "postgres", "--raw-dir", str(valid_raw)]) == 2
+    assert "postgres" in capsys.readouterr().err.lower()
+
+
+def test_load_checks_the_raw_folder_first(tmp_path, capsys) -> None:
+    assert main(["load", "--target", "spark", "--raw-dir", str(tmp_path / "missing")]) == 2
+    assert "missing" in capsys.readouterr().err
