@@ -6,34 +6,18 @@ periods as (
     select * from {{ ref('stg_billing__subscription_periods') }}
 ),
 
-numbers as (
-    {{ integers(3) }}
-),
-
-bounds as (
-    select
-        min({{ month_start('period_start') }}) as first_month,
-        {{ month_start(as_of_date()) }} as last_month,
-        {{ as_of_date() }} as as_of_date
+first_month as (
+    select min({{ month_start('period_start') }}) as first_month
     from periods
 ),
 
 months as (
-    select
-        {{ add_months('bounds.first_month', 'numbers.n') }} as month,
-        bounds.last_month,
-        bounds.as_of_date
-    from bounds
-    cross join numbers
+    {{ month_spine('(select first_month from first_month)') }}
 )
 
 select
     month,
-    {{ month_end('month') }} as month_end,
-    case
-        when {{ month_end('month') }} <= as_of_date then {{ month_end('month') }}
-        else as_of_date
-    end as measured_on,
-    {{ month_end('month') }} <= as_of_date as is_complete_month
+    month_end,
+    measured_on,
+    is_complete_month
 from months
-where month <= last_month

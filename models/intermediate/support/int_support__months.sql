@@ -11,36 +11,23 @@ kb_sessions as (
     select * from {{ ref('stg_support__kb_sessions') }}
 ),
 
-numbers as (
-    {{ integers(3) }}
-),
-
 first_activity as (
     select min(created_at) as first_at from tickets
     union all
     select min(started_at) as first_at from kb_sessions
 ),
 
-bounds as (
-    select
-        min({{ month_start('first_at') }}) as first_month,
-        {{ month_start(as_of_date()) }} as last_month,
-        {{ as_of_date() }} as as_of_date
+first_month as (
+    select min({{ month_start('first_at') }}) as first_month
     from first_activity
 ),
 
 months as (
-    select
-        {{ add_months('bounds.first_month', 'numbers.n') }} as month,
-        bounds.last_month,
-        bounds.as_of_date
-    from bounds
-    cross join numbers
+    {{ month_spine('(select first_month from first_month)') }}
 )
 
 select
     month,
-    {{ month_end('month') }} as month_end,
-    {{ month_end('month') }} <= as_of_date as is_complete_month
+    month_end,
+    is_complete_month
 from months
-where month <= last_month
