@@ -11,7 +11,7 @@ TEST_END_DATE ?= 2026-09-30
 TEST_ENV := CSM_RAW_DIR=$(CURDIR)/data/test/raw CSM_DUCKDB_PATH=$(CURDIR)/data/test/customer_success.duckdb \
 	DBT_SEND_ANONYMOUS_USAGE_STATS=False
 
-.PHONY: venv demo test lint test-data build-test pytest clean bench cross-engine
+.PHONY: venv demo test lint test-data build-test docs pytest clean bench cross-engine
 
 $(STAMP): pyproject.toml constraints.txt
 	@echo "==> creating $(VENV) with $(PYTHON)"
@@ -40,10 +40,15 @@ test-data: venv
 build-test: test-data
 	$(TEST_ENV) $(BIN)/csm build
 
+# The dbt docs site (manifest and catalog) of the test warehouse that build-test made: it
+# fails when a model or a doc block no longer compiles or the catalog cannot be read.
+docs: venv
+	$(TEST_ENV) $(BIN)/dbt docs generate --project-dir $(CURDIR) --profiles-dir $(CURDIR)
+
 pytest: venv
 	$(TEST_ENV) $(BIN)/pytest
 
-test: lint build-test pytest
+test: lint build-test docs pytest
 	@echo "==> make test passed"
 
 clean:

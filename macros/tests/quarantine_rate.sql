@@ -2,7 +2,7 @@
     above warn_above (the build warns), two when above error_above (the build fails).
     Defaults come from the vars quarantine_rate_warn / quarantine_rate_error. -#}
 {% test quarantine_rate(model, warn_above=none, error_above=none) %}
-    {{ config(warn_if='>0', error_if='>1') }}
+    {{ config(warn_if='>0', error_if='>1', meta={'test_all_rows': true}) }}
     {%- set warn_above = warn_above if warn_above is not none else var('quarantine_rate_warn') -%}
     {%- set error_above = error_above if error_above is not none else var('quarantine_rate_error') -%}
 with

@@ -2,6 +2,8 @@
     the duplicates merged and the superseded CDC versions (from the base model) plus the
     rows quarantined for that table. -#}
 {% test reconciles_with_raw(model, source_name, table_name, base_model) %}
+{#- counts every row even on runs that test only recent rows (get_where_subquery) #}
+{{ config(meta={'test_all_rows': true}) }}
 with
 
 raw_rows as (

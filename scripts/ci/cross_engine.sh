@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # Cross-engine check (issue #7): the same tiny data built on DuckDB, PostgreSQL and Spark
 # gives the same marts. Installs and starts PostgreSQL (Debian's packages, loopback only),
-# installs the `spark` and `postgres` extras, generates the tiny data, loads it into
-# PostgreSQL and Spark (`csm load`), runs `dbt build` (seeds, models, unit and data tests) on
-# the three targets, then pytest tests/python/test_cross_engine.py. Prints each step's time.
+# installs Java 17 when missing (Debian's packages), installs the `spark` and `postgres`
+# extras, generates the tiny data, loads it into PostgreSQL and Spark (`csm load`), runs
+# `dbt build` (seeds, models, unit and data tests) on the three targets, then pytest
+# tests/python/test_cross_engine.py. Prints each step's time.
 #
 # Settings (env):
 #   CSM_CROSS_ENGINE_DIR      work folder: raw data, DuckDB file, Spark warehouse, PostgreSQL
@@ -72,7 +73,23 @@ build() {
         --full-refresh "${args[@]}"
 }
 
+# Spark (pyspark 4) runs on Java 17 or later: install Debian's headless JRE when missing
+java_ready() {
+    local version
+    version=$(java -version 2>&1 | sed -n 's/.*version "\([0-9]*\).*/\1/p' | head -n 1 || true)
+    if [[ -n "$version" ]] && (( version >= 17 )); then return; fi
+    if [[ $(id -u) -ne 0 ]]; then
+        echo "error: Spark needs Java 17 or later and this is not root: apt-get install openjdk-17-jre-headless" >&2
+        exit 2
+    fi
+    echo "==> installing Java 17 from Debian's packages"
+    DEBIAN_FRONTEND=noninteractive apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
+        openjdk-17-jre-headless >/dev/null
+}
+
 step "postgres: install + start" scripts/ci/postgres.sh start
+step "java: check (install)" java_ready
 if [[ ${CSM_CROSS_ENGINE_INSTALL:-1} != 0 ]]; then
     step "pip: extras spark,postgres" "$BIN/pip" install --quiet --disable-pip-version-check \
         -c constraints.txt -e '.[dev,spark,postgres]'

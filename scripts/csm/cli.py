@@ -150,6 +150,13 @@ def _build_flags(parser: argparse.ArgumentParser) -> None:
         "--full-refresh", action="store_true", help="rebuild incremental models from scratch"
     )
     parser.add_argument("--vars", default=None, metavar="YAML", help="dbt vars, e.g. '{k: v}'")
+    parser.add_argument(
+        "--test-all-rows",
+        action="store_true",
+        help="on an incremental run, test every row of the event-scale and daily models "
+        f"(default: their last {dbt_runner.RECENT_TEST_DAYS} days; a first or full build "
+        "tests every row)",
+    )
 
 
 # --- generate -------------------------------------------------------------------------
@@ -236,11 +243,29 @@ def build(raw: Path, duckdb_file: Path, options: dbt_runner.BuildOptions) -> int
     return 0
 
 
+def _recent_test_vars(variables: str | None) -> str:
+    try:
+        return dbt_runner.with_recent_tests(variables)
+    except ValueError as error:
+        raise UsageError(str(error)) from error
+
+
 def cmd_build(args: argparse.Namespace) -> int:
+    duckdb_file = paths.duckdb_path(args.duckdb_path)
+    recent_only = not (args.full_refresh or args.test_all_rows) and dbt_runner.is_built(duckdb_file)
+    if recent_only:
+        print(
+            f"incremental run: the event-scale and daily models are tested on their last "
+            f"{dbt_runner.RECENT_TEST_DAYS} days (--test-all-rows tests every row)",
+            flush=True,
+        )
     options = dbt_runner.BuildOptions(
-        select=args.select, exclude=args.exclude, full_refresh=args.full_refresh, vars=args.vars
+        select=args.select,
+        exclude=args.exclude,
+        full_refresh=args.full_refresh,
+        vars=_recent_test_vars(args.vars) if recent_only else args.vars,
     )
-    return build(paths.raw_dir(args.raw_dir), paths.duckdb_path(args.duckdb_path), options)
+    return build(paths.raw_dir(args.raw_dir), duckdb_file, options)
 
 
 def cmd_demo(args: argparse.Namespace) -> int:

@@ -10,6 +10,7 @@ import types
 from datetime import date
 from pathlib import Path
 
+import duckdb
 import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
@@ -232,3 +233,28 @@ def test_build_success_prints_summary(
     assert "1.00%" in out
     assert "main_marts.ok_mart" in out
     assert "Failed nodes:" not in out
+
+
+# --- incremental runs test recent rows ---------------------------------------------------
+
+
+def test_recent_tests_var_is_added_to_the_users_vars() -> None:
+    days = dbt_runner.RECENT_TEST_DAYS
+    assert json.loads(dbt_runner.with_recent_tests(None)) == {"test_recent_days": days}
+    merged = json.loads(dbt_runner.with_recent_tests("{usage_lookback_days: 5}"))
+    assert merged == {"usage_lookback_days": 5, "test_recent_days": days}
+    with pytest.raises(ValueError, match="YAML mapping"):
+        dbt_runner.with_recent_tests("[1, 2]")
+
+
+def test_a_warehouse_counts_as_built_once_it_holds_the_event_table(tmp_path: Path) -> None:
+    warehouse = tmp_path / "w.duckdb"
+    assert not dbt_runner.is_built(warehouse)
+    for statement, built in (
+        ("create schema main_staging", False),
+        ("create table main_staging.base_product__events (event_id varchar)", True),
+    ):
+        connection = duckdb.connect(str(warehouse))
+        connection.execute(statement)
+        connection.close()
+        assert dbt_runner.is_built(warehouse) is built

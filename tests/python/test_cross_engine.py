@@ -35,6 +35,10 @@ RELATIONS = (
     Relation("staging", "stg_quarantine__row_accounting", ("source_table",)),
     Relation("marts", "fct_mrr_monthly", ("account_id", "month")),
     Relation("marts", "fct_revenue_retention_monthly", ("month", "segment")),
+    # every KPI with its target: reads nearly every other mart
+    Relation("marts", "fct_kpi_monthly", ("month", "kpi_key", "segment")),
+    # incremental on every engine (delete+insert; insert_overwrite of day partitions on Spark)
+    Relation("marts", "fct_account_health_daily", ("account_id", "activity_date")),
 )
 SHOWN = 20
 

@@ -1,6 +1,7 @@
 """The project's conventions, enforced over dbt's manifest: naming by layer, documentation,
-primary-key tests, sources read only in staging, no wall clock, contracts on public models,
-documented seeds, customer PII stopping at staging."""
+primary-key tests, sources read only in staging, no wall clock, the marts public with enforced
+and fully typed contracts (staging and intermediate never public), documented seeds, customer
+PII stopping at staging."""
 
 from __future__ import annotations
 
@@ -152,13 +153,36 @@ def strip_comments(sql: str) -> str:
     return re.sub(r"--[^\n]*", "", sql)
 
 
+def public_models(manifest: dict[str, Any]) -> list[dict[str, Any]]:
+    return [n for n in models(manifest) if n.get("access") == "public"]
+
+
 def test_public_models_have_enforced_contracts(manifest) -> None:
-    loose = [
-        n["name"]
-        for n in models(manifest)
-        if n.get("access") == "public" and not n["config"]["contract"]["enforced"]
-    ]
+    public = public_models(manifest)
+    assert public, "no public model: the marts are what BI tools read"
+    loose = [n["name"] for n in public if not n["config"]["contract"]["enforced"]]
     assert not loose, loose
+    untyped = [
+        f"{n['name']}.{c['name']}"
+        for n in public
+        for c in n["columns"].values()
+        if not (c.get("data_type") or "").strip()
+    ]
+    assert not untyped, untyped
+
+
+def test_every_mart_is_public(manifest) -> None:
+    marts = [n for n in models(manifest) if layer(n) == "marts"]
+    assert marts, "no mart model found"
+    private = [n["name"] for n in marts if n.get("access") != "public"]
+    assert not private, private
+
+
+def test_staging_and_intermediate_are_not_public(manifest) -> None:
+    inner = [n for n in models(manifest) if layer(n) in ("staging", "intermediate")]
+    assert {layer(n) for n in inner} == {"staging", "intermediate"}, "a layer has no model"
+    exposed = [n["name"] for n in inner if n.get("access") == "public"]
+    assert not exposed, exposed
 
 
 def test_customer_pii_stops_at_staging(manifest) -> None:

@@ -1,9 +1,10 @@
-"""The incremental usage and health models give the same rows built day batch by day batch as
-built at once.
+"""The incremental event, usage, health and alert models give the same rows built day batch by day
+batch as built at once.
 
 On a generated `tiny` data set: a full refresh as of the last day (D) against a full refresh as
 of D-4 followed by one incremental run per day to D, where the var as_of_timestamp replays
-what the extracts held at the end of each day (late-arriving events included). A control run
+what the extracts held at the end of each day (late-arriving and re-delivered events
+included: base_product__events reads only the rows loaded by then). A control run
 with no look-back must miss late events, so the comparison is known to be able to fail.
 """
 
@@ -27,6 +28,7 @@ from csm.paths import project_dir
 END = date(2026, 9, 30)
 BATCHES = 4  # incremental runs after the first full refresh
 MODELS = {
+    "main_staging.base_product__events": ["event_id", "_loaded_at", "dq_copy_number"],
     "main_intermediate.int_usage__user_daily": ["account_id", "user_id", "activity_date"],
     "main_intermediate.int_usage__account_feature_daily": [
         "account_id",
@@ -38,8 +40,9 @@ MODELS = {
     "main_marts.fct_account_onboarding": ["account_id"],
     "main_intermediate.int_health__signals_daily": ["account_id", "activity_date"],
     "main_marts.fct_account_health_daily": ["account_id", "activity_date"],
+    "main_marts.fct_alerts": ["alert_id"],
 }
-USAGE = ["--select", "tag:usage", "tag:health"]
+USAGE = ["--select", "base_product__events", "tag:usage", "tag:health"]
 CONTROL_START = END - timedelta(days=3)  # the control run: full refresh as of this day
 
 

@@ -4,10 +4,9 @@
 {{
     config(
         materialized='incremental',
-        incremental_strategy='delete+insert',
-        unique_key='activity_date',
         on_schema_change='fail',
         tags=['health'],
+        **incremental_by_day('activity_date')
     )
 }}
 
@@ -19,7 +18,10 @@
 -- One row per account and paid day (the days of fct_account_usage_daily): the raw value of
 -- every health measure on that day. Windowed counts are running sums of changes (an event
 -- enters its window on its day and leaves it `window` days later), so the cost grows with
--- the events, not with the window length. Incremental with the usage look-back.
+-- the events, not with the window length. Incremental with the usage look-back: a run reads
+-- only the events that can still be inside a window on the days it rebuilds (an event that
+-- entered and left its window before those days adds nothing to their running sums), so its
+-- cost follows the window lengths, not the history.
 with
 
 usage_days as (
@@ -90,10 +92,10 @@ event_changes as (
     {%- endfor -%}
     {%- set parts = [] -%}
     {%- for relation, day_expression, window, measures in sources -%}
-        {%- do parts.append((relation, day_expression, measures, 1)) -%}
-        {%- do parts.append((relation, add_days(day_expression, window), measures, -1)) -%}
+        {%- do parts.append((relation, day_expression, day_expression, window, measures, 1)) -%}
+        {%- do parts.append((relation, day_expression, add_days(day_expression, window), window, measures, -1)) -%}
     {%- endfor %}
-    {%- for relation, day_expression, measures, sign in parts %}
+    {%- for relation, event_day, day_expression, window, measures, sign in parts %}
         {% if not loop.first %}union all{% endif %}
         select
             account_id,
@@ -105,6 +107,9 @@ event_changes as (
             0 as milestones_due,
             0 as milestones_on_time
         from {{ relation }}
+        {%- if is_incremental() %}
+        where {{ event_day }} >= {{ add_days(usage_reprocess_from(), -1 * window) }}
+        {%- endif %}
     {%- endfor %}
     union all
     -- a milestone counts once its due date has passed: on time when completed by then
@@ -129,6 +134,9 @@ spine_and_changes as (
         0 as milestones_due,
         0 as milestones_on_time
     from usage_days
+    {%- if is_incremental() %}
+    where activity_date >= {{ usage_reprocess_from() }}
+    {%- endif %}
     union all
     select * from event_changes
 ),
@@ -154,6 +162,17 @@ running as (
             ) as {{ name }}{% if not loop.last %},{% endif %}
         {%- endfor %}
     from daily_changes
+),
+
+growth_base_days as (
+    select
+        account_id,
+        activity_date,
+        mau
+    from usage_days
+    {%- if is_incremental() %}
+    where activity_date >= {{ add_days(usage_reprocess_from(), -1 * growth_days) }}
+    {%- endif %}
 ),
 
 days as (
@@ -275,7 +294,7 @@ inner join running
     on
         days.account_id = running.account_id
         and days.activity_date = running.change_date
-left join usage_days as growth_base
+left join growth_base_days as growth_base
     on
         days.account_id = growth_base.account_id
         and days.growth_base_date = growth_base.activity_date

@@ -1,10 +1,9 @@
 {{
     config(
         materialized='incremental',
-        incremental_strategy='delete+insert',
-        unique_key='activity_date',
         on_schema_change='fail',
         tags=['usage'],
+        **incremental_by_day('activity_date')
     )
 }}
 

@@ -3,10 +3,9 @@
 {{
     config(
         materialized='incremental',
-        incremental_strategy='delete+insert',
-        unique_key='activity_date',
         on_schema_change='fail',
         tags=['health'],
+        **incremental_by_day('activity_date')
     )
 }}
 -- depends_on: {{ ref('stg_meta__as_of') }}
@@ -99,7 +98,7 @@ select
     history.activity_date,
     history.size_segment,
     accounts.csm_id,
-    history.mrr * 12 as arr,
+    {{ money('history.mrr * 12') }} as arr,
     {%- for m in measures %}
     history.{{ m.measure }}_value,
     history.{{ m.measure }}_score,

@@ -70,17 +70,17 @@ select
     portfolio.month,
     portfolio.csm_id,
     portfolio.accounts,
-    portfolio.arr_managed,
+    {{ money('portfolio.arr_managed') }} as arr_managed,
     portfolio.avg_health_score,
-    portfolio.at_risk_arr,
+    {{ money('portfolio.at_risk_arr') }} as at_risk_arr,
     portfolio.excellent_accounts,
     portfolio.good_accounts,
     portfolio.at_risk_accounts,
     portfolio.critical_accounts,
     coalesce(held.activities_held, 0) as activities_held,
     coalesce(held.qbrs_held, 0) as qbrs_held,
-    coalesce(movements.churned_arr, 0) as churned_arr,
-    coalesce(movements.expanded_arr, 0) as expanded_arr
+    {{ money('coalesce(movements.churned_arr, 0)') }} as churned_arr,
+    {{ money('coalesce(movements.expanded_arr, 0)') }} as expanded_arr
 from portfolio
 left join held
     on

@@ -24,5 +24,5 @@ select
     tier,
     accounts,
     {{ ratio('accounts', 'sum(accounts) over (partition by activity_date, segment)') }} as account_share,
-    arr
+    {{ money('arr') }} as arr
 from counted

@@ -36,7 +36,7 @@ with_tenure as (
 select
     with_tenure.account_id,
     with_tenure.month,
-    with_tenure.churned_mrr,
+    {{ money('with_tenure.churned_mrr') }} as churned_mrr,
     with_tenure.churn_type,
     with_tenure.tenure_months,
     tenure_bands.tenure_band,

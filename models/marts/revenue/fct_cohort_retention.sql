@@ -36,8 +36,8 @@ select
     cohort_starts.cohort_size,
     cohort_months.active_customers,
     {{ ratio('cohort_months.active_customers', 'cohort_starts.cohort_size') }} as logo_retention_rate,
-    cohort_starts.cohort_starting_mrr,
-    cohort_months.mrr,
+    {{ money('cohort_starts.cohort_starting_mrr') }} as cohort_starting_mrr,
+    {{ money('cohort_months.mrr') }} as mrr,
     case
         when cohort_starts.cohort_starting_mrr > 0
             then {{ ratio('cohort_months.mrr', 'cohort_starts.cohort_starting_mrr') }}

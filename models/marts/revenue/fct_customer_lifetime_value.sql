@@ -80,7 +80,8 @@ select
     month,
     segment,
     arpa,
-    gross_margin,
+    -- a double: the var's literal would be a decimal whose precision follows its digits
+    cast(gross_margin as {{ type_double() }}) as gross_margin,
     annual_logo_churn_rate,
     expected_lifetime_years,
     clv,

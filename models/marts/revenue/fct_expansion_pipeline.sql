@@ -63,8 +63,8 @@ pipeline as (
 select
     retention.month,
     retention.segment,
-    coalesce(pipeline.open_pipeline_arr, 0) as open_pipeline_arr,
-    retention.ending_mrr * 12 as current_arr,
+    {{ money('coalesce(pipeline.open_pipeline_arr, 0)') }} as open_pipeline_arr,
+    {{ money('retention.ending_mrr * 12') }} as current_arr,
     case
         when retention.ending_mrr > 0
             then {{ ratio('coalesce(pipeline.open_pipeline_arr, 0)', 'retention.ending_mrr * 12') }}

@@ -66,13 +66,13 @@ history as (
 select
     totals.month,
     totals.segment,
-    totals.starting_mrr,
-    totals.new_mrr,
-    totals.reactivation_mrr,
-    totals.expansion_mrr,
-    totals.contraction_mrr,
-    totals.churned_mrr,
-    totals.ending_mrr,
+    {{ money('totals.starting_mrr') }} as starting_mrr,
+    {{ money('totals.new_mrr') }} as new_mrr,
+    {{ money('totals.reactivation_mrr') }} as reactivation_mrr,
+    {{ money('totals.expansion_mrr') }} as expansion_mrr,
+    {{ money('totals.contraction_mrr') }} as contraction_mrr,
+    {{ money('totals.churned_mrr') }} as churned_mrr,
+    {{ money('totals.ending_mrr') }} as ending_mrr,
     case
         when totals.starting_mrr > 0
             then {{ ratio(

@@ -1,0 +1,32 @@
+{#- What a generic test reads (overrides dbt's get_where_subquery). Besides the test's own
+    `where` config: when the var test_recent_days is set (csm build sets it on incremental
+    runs) and the tested model names a column in config meta `test_recent_by`, the test
+    reads only the rows of the last test_recent_days days of that column (counted back from
+    the latest value in the model). The event-scale and daily models declare it, so a daily
+    run checks the days it rebuilt instead of the whole history; a full refresh (or csm build
+    --test-all-rows) checks every row. Keys that include the day column lose nothing; keys
+    without it (event_id) are checked among the recent rows only. A test that must count
+    every row (reconciles_with_raw, quarantine_rate) sets config meta test_all_rows. -#}
+{% macro get_where_subquery(relation) -%}
+    {%- set conditions = [] -%}
+    {%- if config.get('where') -%}
+        {%- do conditions.append('(' ~ config.get('where') ~ ')') -%}
+    {%- endif -%}
+    {%- set recent_days = var('test_recent_days', none) -%}
+    {%- set tested_id = model.get('attached_node') if model is mapping else none -%}
+    {%- set all_rows = (config.get('meta') or {}).get('test_all_rows') -%}
+    {%- if recent_days and not all_rows and execute and tested_id and tested_id in graph.nodes -%}
+        {%- set recent_by = graph.nodes[tested_id].config.meta.get('test_recent_by') -%}
+        {%- if recent_by -%}
+            {%- do conditions.append(
+                recent_by ~ ' >= (select ' ~ dbt.dateadd('day', -1 * (recent_days | int), 'max(' ~ recent_by ~ ')')
+                ~ ' from ' ~ relation ~ ')'
+            ) -%}
+        {%- endif -%}
+    {%- endif -%}
+    {%- if conditions -%}
+        {%- do return('(select * from ' ~ relation ~ ' where ' ~ conditions | join(' and ') ~ ') as dbt_subquery') -%}
+    {%- else -%}
+        {%- do return(relation) -%}
+    {%- endif -%}
+{%- endmacro %}
