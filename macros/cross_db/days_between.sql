@@ -6,7 +6,7 @@
 {%- endmacro %}
 
 {% macro default__days_between(start_date, end_date) -%}
-(cast({{ end_date }} as date) - cast({{ start_date }} as date))
+cast(cast({{ end_date }} as date) - cast({{ start_date }} as date) as {{ dbt.type_bigint() }})
 {%- endmacro %}
 
 {% macro bigquery__days_between(start_date, end_date) -%}
@@ -14,5 +14,5 @@ date_diff(cast({{ end_date }} as date), cast({{ start_date }} as date), day)
 {%- endmacro %}
 
 {% macro spark__days_between(start_date, end_date) -%}
-datediff(cast({{ end_date }} as date), cast({{ start_date }} as date))
+cast(datediff(cast({{ end_date }} as date), cast({{ start_date }} as date)) as bigint)
 {%- endmacro %}

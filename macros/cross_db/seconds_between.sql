@@ -11,5 +11,9 @@ extract(epoch from ({{ end_timestamp }} - {{ start_timestamp }}))
 {%- endmacro %}
 
 {% macro spark__seconds_between(start_timestamp, end_timestamp) -%}
-((unix_micros({{ end_timestamp }}) - unix_micros({{ start_timestamp }})) / 1000000.0)
+(cast(unix_micros({{ end_timestamp }}) - unix_micros({{ start_timestamp }}) as double) / 1000000)
+{%- endmacro %}
+
+{% macro postgres__seconds_between(start_timestamp, end_timestamp) -%}
+cast(extract(epoch from ({{ end_timestamp }} - {{ start_timestamp }})) as double precision)
 {%- endmacro %}

@@ -254,40 +254,44 @@ select
     days.activity_date,
     days.seats,
     days.license_utilization,
-    1.0 * days.active_days_30d / 30 as active_day_frequency,
+    {{ ratio('days.active_days_30d', 30) }} as active_day_frequency,
     days.core_feature_adoption_breadth,
     days.plan_feature_adoption_breadth,
     days.usage_change_14d,
     days.dau_change_14d,
     case when running.milestones_due > 0
-            then 1.0 * running.milestones_on_time / running.milestones_due
+            then {{ ratio('running.milestones_on_time', 'running.milestones_due') }}
     end as onboarding_on_time_share,
     case when onboarding.first_value_date <= days.activity_date
             then onboarding.time_to_first_value_days
     end as time_to_first_value_days,
-    coalesce(overdue.max_days_overdue, 0) as max_days_overdue,
+    cast(coalesce(overdue.max_days_overdue, 0) as {{ dbt.type_bigint() }}) as max_days_overdue,
     running.tickets_window as tickets_90d,
-    case when days.seats > 0 then 10.0 * running.tickets_window / days.seats end as tickets_per_10_seats_90d,
-    running.escalations_window as escalations_90d,
+    case when days.seats > 0 then {{ ratio('10 * running.tickets_window', 'days.seats') }} end as tickets_per_10_seats_90d,
+    -- a count: DuckDB's running sum is a hugeint (the contract's count_sum), PostgreSQL's a numeric
+    {% if target.type == 'duckdb' -%}
+    running.escalations_window
+    {%- else -%}
+    cast(running.escalations_window as {{ dbt.type_bigint() }})
+    {%- endif %} as escalations_90d,
     case when running.sentiment_count_window > 0
-            then running.sentiment_sum_window / running.sentiment_count_window
+            then {{ ratio('running.sentiment_sum_window', 'running.sentiment_count_window') }}
     end as avg_sentiment_90d,
     running.csat_count_window as csat_responses_90d,
     case when running.csat_count_window > 0
-            then 1.0 * running.csat_sum_window / running.csat_count_window
+            then {{ ratio('running.csat_sum_window', 'running.csat_count_window') }}
     end as csat_avg_90d,
     running.nps_responses_window as nps_responses_365d,
     case when running.nps_responses_window > 0
-            then 100.0 * (running.nps_promoters_window - running.nps_detractors_window)
-                / running.nps_responses_window
+            then {{ ratio('100 * (running.nps_promoters_window - running.nps_detractors_window)', 'running.nps_responses_window') }}
     end as nps_365d,
     running.executive_activities_window as executive_activities_90d,
     coalesce(revenue.mrr, 0) as mrr,
-    case when revenue.mrr_growth_base > 0 then revenue.mrr / revenue.mrr_growth_base - 1 end as mrr_change_90d,
-    case when growth_base.mau > 0 then 1.0 * days.mau / growth_base.mau - 1 end as active_user_growth_90d,
+    case when revenue.mrr_growth_base > 0 then {{ ratio('revenue.mrr', 'revenue.mrr_growth_base') }} - 1 end as mrr_change_90d,
+    case when growth_base.mau > 0 then {{ ratio('days.mau', 'growth_base.mau') }} - 1 end as active_user_growth_90d,
     coalesce(pipeline.open_pipeline_arr, 0) as open_pipeline_arr,
     case when revenue.mrr > 0
-            then coalesce(pipeline.open_pipeline_arr, 0) / (revenue.mrr * 12)
+            then {{ ratio('coalesce(pipeline.open_pipeline_arr, 0)', 'revenue.mrr * 12') }}
     end as expansion_pipeline_ratio
 from days
 inner join running

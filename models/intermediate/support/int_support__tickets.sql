@@ -129,7 +129,7 @@ select
     classified.reopened_count,
     classified.customer_contacts,
     classified.handle_time_seconds,
-    classified.handle_time_seconds / 60.0 as handle_time_minutes,
+    {{ ratio("classified.handle_time_seconds", 60) }} as handle_time_minutes,
     classified.sentiment_score,
     latest_csat.response_id as csat_response_id,
     latest_csat.score as csat_score

@@ -83,7 +83,7 @@ select
     by_tier.accounts_scored,
     by_tier.accounts_churned_90d,
     {{ ratio('by_tier.accounts_churned_90d', 'by_tier.accounts_scored') }} as churn_rate_90d,
-    auc.roc_auc_90d
+    cast(auc.roc_auc_90d as {{ type_double() }}) as roc_auc_90d
 from by_tier
 inner join auc
     on by_tier.month = auc.month

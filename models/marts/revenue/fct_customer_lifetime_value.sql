@@ -35,7 +35,7 @@ trailing_cac as (
     select
         retention.month,
         retention.segment,
-        avg(segmented_costs.cac) as avg_cac
+        avg(cast(segmented_costs.cac as {{ type_double() }})) as avg_cac
     from retention
     inner join segmented_costs
         on

@@ -116,26 +116,26 @@ select
     measured.tickets_assigned,
     measured.tickets_handled,
     measured.fcr_tickets,
-    case when measured.tickets_handled > 0 then 1.0 * measured.fcr_tickets / measured.tickets_handled end
+    case when measured.tickets_handled > 0 then {{ ratio('measured.fcr_tickets', 'measured.tickets_handled') }} end
         as fcr_rate,
     measured.handle_time_tickets,
     case
         when measured.handle_time_tickets > 0
-            then measured.handle_time_seconds / (60.0 * measured.handle_time_tickets)
+            then {{ ratio('measured.handle_time_seconds', '60 * measured.handle_time_tickets') }}
     end as aht_minutes,
     measured.sla_met_tickets,
     measured.sla_breached_tickets,
     case
         when measured.sla_met_tickets + measured.sla_breached_tickets > 0
-            then 1.0 * measured.sla_met_tickets / (measured.sla_met_tickets + measured.sla_breached_tickets)
+            then {{ ratio('measured.sla_met_tickets', 'measured.sla_met_tickets + measured.sla_breached_tickets') }}
     end as sla_compliance_rate,
     measured.csat_responses,
     case
         when measured.csat_responses > 0
-            then 1.0 * measured.csat_satisfied_responses / measured.csat_responses
+            then {{ ratio('measured.csat_satisfied_responses', 'measured.csat_responses') }}
     end as csat_pct,
     case
-        when measured.csat_responses > 0 then 1.0 * measured.csat_score_total / measured.csat_responses
+        when measured.csat_responses > 0 then {{ ratio('measured.csat_score_total', 'measured.csat_responses') }}
     end as csat_avg,
     measured.is_complete_month
 from measured

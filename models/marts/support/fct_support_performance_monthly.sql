@@ -198,28 +198,28 @@ select
     tickets_created,
     tickets_resolved,
     fcr_tickets,
-    case when tickets_resolved > 0 then 1.0 * fcr_tickets / tickets_resolved end as fcr_rate,
+    case when tickets_resolved > 0 then {{ ratio('fcr_tickets', 'tickets_resolved') }} end as fcr_rate,
     fcr_target,
     handle_time_tickets,
     case
-        when handle_time_tickets > 0 then handle_time_seconds / (60.0 * handle_time_tickets)
+        when handle_time_tickets > 0 then {{ ratio('handle_time_seconds', '60 * handle_time_tickets') }}
     end as aht_minutes,
     sla_met_tickets,
     sla_breached_tickets,
     case
         when sla_met_tickets + sla_breached_tickets > 0
-            then 1.0 * sla_met_tickets / (sla_met_tickets + sla_breached_tickets)
+            then {{ ratio('sla_met_tickets', 'sla_met_tickets + sla_breached_tickets') }}
     end as sla_compliance_rate,
     median_first_response_minutes,
     median_resolution_hours,
     escalated_tickets,
-    case when tickets_resolved > 0 then 1.0 * escalated_tickets / tickets_resolved end as escalation_rate,
+    case when tickets_resolved > 0 then {{ ratio('escalated_tickets', 'tickets_resolved') }} end as escalation_rate,
     reopened_tickets,
-    case when tickets_resolved > 0 then 1.0 * reopened_tickets / tickets_resolved end as reopen_rate,
+    case when tickets_resolved > 0 then {{ ratio('reopened_tickets', 'tickets_resolved') }} end as reopen_rate,
     self_service_resolutions,
     case
         when self_service_resolutions + tickets_created > 0
-            then 1.0 * self_service_resolutions / (self_service_resolutions + tickets_created)
+            then {{ ratio('self_service_resolutions', 'self_service_resolutions + tickets_created') }}
     end as self_service_rate,
     is_complete_month
 from measured

@@ -22,8 +22,8 @@ open_tickets as (
 measured as (
     select
         *,
-        {{ seconds_between('created_at', 'as_of_timestamp') }} / 3600.0 as age_hours,
-        {{ seconds_between('as_of_timestamp', 'sla_deadline_at') }} / 60.0 as minutes_to_deadline,
+        {{ ratio(seconds_between('created_at', 'as_of_timestamp'), 3600) }} as age_hours,
+        {{ ratio(seconds_between('as_of_timestamp', 'sla_deadline_at'), 60) }} as minutes_to_deadline,
         {{ add_minutes('as_of_timestamp', var('breach_risk_minutes')) }} as breach_risk_until
     from open_tickets
     where created_at <= as_of_timestamp
@@ -43,7 +43,7 @@ select
     measured.first_response_at,
     measured.first_response_at is not null as is_responded,
     measured.age_hours,
-    measured.age_hours / 24.0 as age_days,
+    {{ ratio('measured.age_hours', 24) }} as age_days,
     measured.sla_limit_hours,
     measured.sla_deadline_at,
     measured.minutes_to_deadline,

@@ -362,26 +362,26 @@ select
     dau,
     wau,
     mau,
-    case when seats > 0 then least(1.0 * mau / seats, 1.0) end as license_utilization,
-    case when mau > 0 then 1.0 * dau / mau end as stickiness,
+    case when seats > 0 then least({{ ratio('mau', 'seats') }}, 1.0) end as license_utilization,
+    case when mau > 0 then {{ ratio('dau', 'mau') }} end as stickiness,
     active_days_30d,
     core_features_used_30d,
     core_features_in_catalog,
     case
-        when core_features_in_catalog > 0 then 1.0 * core_features_used_30d / core_features_in_catalog
+        when core_features_in_catalog > 0 then {{ ratio('core_features_used_30d', 'core_features_in_catalog') }}
     end as core_feature_adoption_breadth,
     plan_features_used_30d,
     plan_features_available,
     case
-        when plan_features_available > 0 then 1.0 * plan_features_used_30d / plan_features_available
+        when plan_features_available > 0 then {{ ratio('plan_features_used_30d', 'plan_features_available') }}
     end as plan_feature_adoption_breadth,
     events,
     events_14d,
     events_prev_14d,
-    case when events_prev_14d > 0 then 1.0 * events_14d / events_prev_14d - 1 end as usage_change_14d,
+    case when events_prev_14d > 0 then {{ ratio('events_14d', 'events_prev_14d') }} - 1 end as usage_change_14d,
     active_user_days_14d,
     active_user_days_prev_14d,
     case
-        when active_user_days_prev_14d > 0 then 1.0 * active_user_days_14d / active_user_days_prev_14d - 1
+        when active_user_days_prev_14d > 0 then {{ ratio('active_user_days_14d', 'active_user_days_prev_14d') }} - 1
     end as dau_change_14d
 from measured
