@@ -1,6 +1,7 @@
-"""The MetricFlow semantic layer (models/marts/semantic/) answers like fct_kpi_monthly: `mf query`
-by month, and by month and size segment, returns each KPI's value for every month and segment
-the KPI table has (money to the cent, everything else to 1e-9), and nothing the table lacks."""
+"""The MetricFlow semantic layer (models/marts/semantic/) passes `mf validate-configs` and
+answers like fct_kpi_monthly: `mf query` by month, and by month and size segment, returns each
+KPI's value for every month and segment the KPI table has (money to the cent, everything else
+to 1e-9), and nothing the table lacks."""
 
 from __future__ import annotations
 
@@ -136,7 +137,11 @@ def answers(
     target = str(shadow / "target")
     plan = {
         "parse": ["parse", "--project-dir", str(project_dir()), "--target-path", target],
-        "queries": [mf_query_arguments(query, csvs[name]) for name, query in QUERIES.items()],
+        # mf validate-configs first (semantic checks; the queries below exercise the warehouse)
+        "queries": [
+            ["validate-configs", "--skip-dw"],
+            *(mf_query_arguments(query, csvs[name]) for name, query in QUERIES.items()),
+        ],
     }
     run([sys.executable, __file__, json.dumps(plan)], env=env, cwd=shadow)
     return pd.concat(
@@ -202,8 +207,9 @@ def test_metricflow_has_no_value_the_kpi_table_lacks(
 
 
 def parse_and_query(plan: dict[str, list[Any]]) -> None:
-    """`dbt parse`, then each `mf` command line, in this one process: start-up (imports, dbt
-    debug) is most of an mf query's time, so the test pays it once instead of once per query."""
+    """`dbt parse`, then each `mf` command line (validate-configs, then the queries), in this
+    one process: start-up (imports, dbt debug) is most of an mf query's time, so the test pays
+    it once instead of once per query. A command with a non-zero status fails the test."""
     from dbt.cli.main import dbtRunner
     from dbt_metricflow.cli.main import cli
 
