@@ -18,6 +18,7 @@
 -- (re-deliveries), the rows of event_ids quarantined as unknown_account (the account may
 -- have arrived in the CRM since) and the rows without an event_id (their copy numbers).
 -- A replay with the var as_of_timestamp sees only the rows loaded by then.
+{%- set loaded_until = '(select max(stored_rows._loaded_at) from ' ~ this ~ ' as stored_rows)' %}
 with
 
 source as (
@@ -26,7 +27,7 @@ source as (
         {#- a replay (var as_of_timestamp set) sees only the rows loaded by then #}
         {{ "_loaded_at <= " ~ as_of_timestamp() if var('as_of_timestamp', none) else "1 = 1" }}
         {%- if is_incremental() %}
-        and _loaded_at > (select max(stored_rows._loaded_at) from {{ this }} as stored_rows)
+        and _loaded_at > {{ loaded_until }}
         {%- endif %}
 ),
 
@@ -93,5 +94,5 @@ classified as (
 select * from classified
 {%- if is_incremental() %}
 -- stored rows without an event_id only number the new ones: delete+insert keeps them
-where event_id is not null or _loaded_at > (select max(stored_rows._loaded_at) from {{ this }} as stored_rows)
+where event_id is not null or _loaded_at > {{ loaded_until }}
 {%- endif %}
