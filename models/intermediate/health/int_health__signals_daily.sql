@@ -268,12 +268,8 @@ select
     cast(coalesce(overdue.max_days_overdue, 0) as {{ dbt.type_bigint() }}) as max_days_overdue,
     running.tickets_window as tickets_90d,
     case when days.seats > 0 then {{ ratio('10 * running.tickets_window', 'days.seats') }} end as tickets_per_10_seats_90d,
-    -- a count: DuckDB's running sum is a hugeint (the contract's count_sum), PostgreSQL's a numeric
-    {% if target.type == 'duckdb' -%}
-    running.escalations_window
-    {%- else -%}
-    cast(running.escalations_window as {{ dbt.type_bigint() }})
-    {%- endif %} as escalations_90d,
+    -- a count: running sums widen (hugeint on DuckDB, numeric on PostgreSQL)
+    cast(running.escalations_window as {{ dbt.type_bigint() }}) as escalations_90d,
     case when running.sentiment_count_window > 0
             then {{ ratio('running.sentiment_sum_window', 'running.sentiment_count_window') }}
     end as avg_sentiment_90d,
