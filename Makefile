@@ -37,8 +37,9 @@ test-data: venv
 	$(TEST_ENV) $(BIN)/csm generate --scale $(TEST_SCALE) --seed $(TEST_SEED) \
 		--end-date $(TEST_END_DATE) --if-missing
 
+# every test on every row, unit tests included, also when the warehouse is already built
 build-test: test-data
-	$(TEST_ENV) $(BIN)/csm build
+	$(TEST_ENV) $(BIN)/csm build --test-all-rows
 
 # The dbt docs site (manifest and catalog) of the test warehouse that build-test made: it
 # fails when a model or a doc block no longer compiles or the catalog cannot be read.

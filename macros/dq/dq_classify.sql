@@ -29,10 +29,16 @@
     from (
         select
             copies.*,
+            {%- if contract.meta.get('redelivered') %}
+            {#- copies are counted per key: the first copy is the only version (one sort
+                fewer over the event-scale table) #}
+            1 as dq_version_number
+            {%- else %}
             row_number() over (
                 partition by {{ key | join(', ') }}, dq_rule is null, dq_copy_number = 1
                 order by {{ newest_first }}
             ) as dq_version_number
+            {%- endif %}
         from (
             select
                 {{ relation }}.*,

@@ -1,12 +1,14 @@
 #!/usr/bin/env bash
-# Cross-engine check (issue #7): the same tiny data built on DuckDB, PostgreSQL and Spark
-# gives the same marts. Installs and starts PostgreSQL (Debian's packages, loopback only),
-# installs Java 17 when missing (Debian's packages), installs the `spark` and `postgres`
-# extras, generates the tiny data, loads it into PostgreSQL and Spark (`csm load`), runs
-# `dbt build` (seeds, models, unit and data tests) on the three targets, then pytest
-# tests/python/test_cross_engine.py. Prints each step's time.
+# Cross-engine check (issue #7): the same data (tiny by default) built on DuckDB,
+# PostgreSQL and Spark gives the same marts. Installs and starts PostgreSQL (Debian's
+# packages, loopback only), installs Java 17 when missing (Debian's packages), installs the
+# `spark` and `postgres` extras, generates the data, loads it into PostgreSQL and Spark (`csm
+# load`), runs `dbt build` (seeds, models, unit and data tests) on the three targets, then
+# pytest tests/python/test_cross_engine.py. Prints each step's time.
 #
 # Settings (env):
+#   CSM_CROSS_ENGINE_SCALE    generator scale (default tiny; `small` gives the side-by-side
+#                             timings of issue #7)
 #   CSM_CROSS_ENGINE_DIR      work folder: raw data, DuckDB file, Spark warehouse, PostgreSQL
 #                             cluster, dbt target/logs (default /tmp/csm_cross_engine)
 #   CSM_CROSS_ENGINE_SELECT   dbt --select for the builds (default: the whole project)
@@ -21,11 +23,12 @@ root=$(pwd)
 
 BIN=${BIN:-.venv/bin}
 work=${CSM_CROSS_ENGINE_DIR:-/tmp/csm_cross_engine}
+scale=${CSM_CROSS_ENGINE_SCALE:-tiny}
 select=${CSM_CROSS_ENGINE_SELECT:-}
 exclude=${CSM_CROSS_ENGINE_EXCLUDE:-}
 mkdir -p "$work"
 
-export CSM_RAW_DIR=$work/raw_tiny
+export CSM_RAW_DIR=$work/raw_$scale
 export CSM_DUCKDB_PATH=$work/customer_success.duckdb
 export CSM_SPARK_WAREHOUSE=$work/spark
 export CSM_PG_DATA=$work/postgres
@@ -94,7 +97,7 @@ if [[ ${CSM_CROSS_ENGINE_INSTALL:-1} != 0 ]]; then
     step "pip: extras spark,postgres" "$BIN/pip" install --quiet --disable-pip-version-check \
         -c constraints.txt -e '.[dev,spark,postgres]'
 fi
-step "generate tiny data" "$BIN/csm" generate --scale tiny --seed 42 --end-date 2026-09-30 \
+step "generate $scale data" "$BIN/csm" generate --scale "$scale" --seed 42 --end-date 2026-09-30 \
     --out "$CSM_RAW_DIR" --if-missing
 step "duckdb: build" build dev
 step "postgres: load" "$BIN/csm" load --target postgres

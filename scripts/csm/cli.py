@@ -154,8 +154,8 @@ def _build_flags(parser: argparse.ArgumentParser) -> None:
         "--test-all-rows",
         action="store_true",
         help="on an incremental run, test every row of the event-scale and daily models "
-        f"(default: their last {dbt_runner.RECENT_TEST_DAYS} days; a first or full build "
-        "tests every row)",
+        f"(default: their last {dbt_runner.RECENT_TEST_DAYS} days) and run the unit tests "
+        "(default: skipped); a first or full build does both",
     )
 
 
@@ -256,7 +256,8 @@ def cmd_build(args: argparse.Namespace) -> int:
     if recent_only:
         print(
             f"incremental run: the event-scale and daily models are tested on their last "
-            f"{dbt_runner.RECENT_TEST_DAYS} days (--test-all-rows tests every row)",
+            f"{dbt_runner.RECENT_TEST_DAYS} days and the unit tests are skipped "
+            "(--test-all-rows tests every row and runs the unit tests)",
             flush=True,
         )
     options = dbt_runner.BuildOptions(
@@ -264,6 +265,7 @@ def cmd_build(args: argparse.Namespace) -> int:
         exclude=args.exclude,
         full_refresh=args.full_refresh,
         vars=_recent_test_vars(args.vars) if recent_only else args.vars,
+        skip_unit_tests=recent_only,
     )
     return build(paths.raw_dir(args.raw_dir), duckdb_file, options)
 

@@ -28,6 +28,9 @@ class BuildOptions:
     exclude: Sequence[str] = ()
     full_refresh: bool = False
     vars: str | None = None
+    # unit tests check the SQL logic, not the data: an incremental run of an unchanged
+    # project can skip them (dbt's advice: run them in development and CI)
+    skip_unit_tests: bool = False
 
 
 @dataclass(frozen=True)
@@ -106,6 +109,8 @@ def build_args(project: Path, options: BuildOptions) -> list[str]:
         args += ["--exclude", *options.exclude]
     if options.full_refresh:
         args.append("--full-refresh")
+    if options.skip_unit_tests:
+        args += ["--exclude-resource-type", "unit_test"]
     if options.vars:
         args += ["--vars", options.vars]
     return args

@@ -258,3 +258,12 @@ def test_a_warehouse_counts_as_built_once_it_holds_the_event_table(tmp_path: Pat
         connection.execute(statement)
         connection.close()
         assert dbt_runner.is_built(warehouse) is built
+
+
+def test_unit_tests_are_excluded_only_when_asked() -> None:
+    project = Path("/p")
+    assert "--exclude-resource-type" not in dbt_runner.build_args(
+        project, dbt_runner.BuildOptions()
+    )
+    args = dbt_runner.build_args(project, dbt_runner.BuildOptions(skip_unit_tests=True))
+    assert args[args.index("--exclude-resource-type") + 1] == "unit_test"

@@ -3,7 +3,6 @@
 -- depends_on: {{ ref('stg_meta__as_of') }}
 {{
     config(
-        materialized='incremental',
         on_schema_change='fail',
         tags=['health'],
         **incremental_by_day('activity_date')

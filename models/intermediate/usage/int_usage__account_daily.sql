@@ -1,6 +1,5 @@
 {{
     config(
-        materialized='incremental',
         on_schema_change='fail',
         tags=['usage'],
         **incremental_by_day('activity_date')
