@@ -62,9 +62,15 @@ start() {
     else
         echo "==> starting PostgreSQL on 127.0.0.1:$port"
         # loopback only; the socket stays in the data folder (no /var/run needed)
-        as_postgres "$bin/pg_ctl" -D "$data_dir" -l "$data_dir/server.log" -w -t 60 \
+        if ! as_postgres "$bin/pg_ctl" -D "$data_dir" -l "$data_dir/server.log" -w -t 60 \
             -o "-c listen_addresses=127.0.0.1 -p $port -k $data_dir -c fsync=off -c synchronous_commit=off -c full_page_writes=off" \
-            start >/dev/null
+            start >/dev/null; then
+            # e.g. "could not bind ... Address already in use": another server holds the port
+            echo "error: PostgreSQL did not start on 127.0.0.1:$port; $data_dir/server.log ends:" >&2
+            tail -n 5 "$data_dir/server.log" >&2
+            echo "(a busy port: set CSM_PG_PORT to a free one)" >&2
+            exit 2
+        fi
     fi
     local psql=("$bin/psql" -h "$data_dir" -p "$port" -U postgres -d postgres -v ON_ERROR_STOP=1 -qtA)
     if [[ $(as_postgres "${psql[@]}" -c "select 1 from pg_roles where rolname = '$user'") != 1 ]]; then
