@@ -2,10 +2,8 @@
 -- (indentation is off here: whole CTEs exist only on incremental runs)
 {{
     config(
-        materialized=('table' if target.type == 'spark' else 'incremental'),
-        incremental_strategy='delete+insert',
-        unique_key='event_id',
         on_schema_change='fail',
+        **incremental_where_possible('delete+insert', 'event_id')
     )
 }}
 
