@@ -82,16 +82,15 @@ renewals as (
 history as (
     -- the score 7 and 30 days earlier: a one-day range frame on the day number (no row when
     -- the account had no score that day), one sorted pass instead of two self-joins
+    {%- set day_number = days_between("'1970-01-01'", 'scores.activity_date') %}
     select
         scores.*,
+        {%- for days_ago in [7, 30] %}
         max(scores.health_score) over (
-            partition by scores.account_id order by {{ days_between("'1970-01-01'", 'scores.activity_date') }}
-            range between 7 preceding and 7 preceding
-        ) as score_7d_ago,
-        max(scores.health_score) over (
-            partition by scores.account_id order by {{ days_between("'1970-01-01'", 'scores.activity_date') }}
-            range between 30 preceding and 30 preceding
-        ) as score_30d_ago
+            partition by scores.account_id order by {{ day_number }}
+            range between {{ days_ago }} preceding and {{ days_ago }} preceding
+        ) as score_{{ days_ago }}d_ago{% if not loop.last %},{% endif %}
+        {%- endfor %}
     from scores
 )
 
