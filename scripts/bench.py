@@ -3,11 +3,15 @@
 Usage: python scripts/bench.py [--scales small,medium,large] [--out bench/results.json]
 
 For each scale it generates the extracts once (cached under data/bench/<scale>/, seed 42,
-ending --end-date), splits off the last day's rows (by _loaded_at) as the "new day", then:
+ending --end-date), splits off the last two days' rows (by _loaded_at) as two "new days",
+then:
   1. floor: the time DuckDB needs to read every raw Parquet column once;
-  2. full: `csm build --full-refresh` on the extracts without the last day;
-  3. incremental: the last day appended as a new Parquet file in every table folder, then
-     `csm build` (no full refresh);
+  2. full: `csm build --full-refresh` on the extracts without the last two days;
+  3. first incremental: the day before the last appended as a new Parquet file in every
+     table folder, then `csm build` (no full refresh). dbt re-parses the project here: the
+     vars differ from the full build's (csm build limits tests to recent days);
+  4. incremental (the daily run): the last day appended the same way, then `csm build`; the
+     same command as the day before, as a daily schedule runs it, so dbt parses partially;
 and prints and writes the figures: times, the ten slowest models of each build (from dbt's
 run_results.json), peak RSS of each build and the DuckDB file size. Not a test: it measures.
 """
@@ -31,7 +35,9 @@ import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 ROOT = Path(__file__).resolve().parents[1]
-APPENDED = "bench_appended_day"
+APPENDED = "bench_appended"
+NEW_DAYS = ("day1", "day2")
+RUNS = ("full_build", "first_incremental_build", "incremental_build")
 
 
 def run_measured(command: list[str], env: dict[str, str]) -> tuple[float, float]:
@@ -74,26 +80,37 @@ def generate(scale: str, folder: Path, end_date: date) -> float | None:
     return seconds
 
 
-def split_last_day(folder: Path, last_day: date) -> None:
-    """raw/ = every row loaded before last_day; day/ = the rows loaded on last_day."""
-    if (folder / "raw" / ".split-done").is_file():
+def split_last_days(folder: Path, last_day: date) -> None:
+    """raw/ = every row loaded before the day before last_day; day1/ = the rows loaded on the
+    day before last_day; day2/ = the rows loaded on last_day."""
+    if (folder / "raw" / ".split-2-done").is_file():
         return
-    cutoff = pa.scalar(datetime.combine(last_day, datetime.min.time()), pa.timestamp("us"))
+    cutoffs = [
+        pa.scalar(datetime.combine(day, datetime.min.time()), pa.timestamp("us"))
+        for day in (last_day - timedelta(days=1), last_day)
+    ]
     for table_dir in sorted(p for p in (folder / "full").iterdir() if p.is_dir()):
-        for name in ("raw", "day"):
+        for name in ("raw", *NEW_DAYS):
             shutil.rmtree(folder / name / table_dir.name, ignore_errors=True)
             (folder / name / table_dir.name).mkdir(parents=True)
         for number, path in enumerate(sorted(table_dir.rglob("*.parquet"))):
             table = pq.read_table(path)  # one file at a time: bounded memory at large scale
-            before = pc.less(table["_loaded_at"], cutoff)
-            kept, new = table.filter(before), table.filter(pc.invert(before))
-            if kept.num_rows == 0:
-                # a snapshot table reloaded in full every day: the day before had it too
-                kept, new = snapshot_of_day_before(table, cutoff), new.slice(0, 0)
-            pq.write_table(kept, folder / "raw" / table_dir.name / path.name)
-            if new.num_rows:
-                pq.write_table(new, folder / "day" / table_dir.name / f"part-{number}.parquet")
-    (folder / "raw" / ".split-done").touch()
+            before = pc.less(table["_loaded_at"], cutoffs[0])
+            if not pc.any(before).as_py():
+                # a snapshot table reloaded in full every day: the days before had it too
+                pq.write_table(
+                    snapshot_of_day_before(table, cutoffs[0]),
+                    folder / "raw" / table_dir.name / path.name,
+                )
+                continue
+            on_day1 = pc.and_(pc.invert(before), pc.less(table["_loaded_at"], cutoffs[1]))
+            on_day2 = pc.greater_equal(table["_loaded_at"], cutoffs[1])
+            pq.write_table(table.filter(before), folder / "raw" / table_dir.name / path.name)
+            for name, rows in zip(NEW_DAYS, (on_day1, on_day2), strict=True):
+                new = table.filter(rows)
+                if new.num_rows:
+                    pq.write_table(new, folder / name / table_dir.name / f"part-{number}.parquet")
+    (folder / "raw" / ".split-2-done").touch()
 
 
 def snapshot_of_day_before(table: pa.Table, cutoff: pa.TimestampScalar) -> pa.Table:
@@ -161,10 +178,11 @@ def build(folder: Path, full_refresh: bool, label: str) -> dict[str, Any]:
     return {"seconds": round(seconds, 1), "peak_rss_mib": round(rss), **profile(target)}
 
 
-def append_day(folder: Path) -> None:
-    """The last day arrives as new files in each table folder (as a daily extract would)."""
-    for day_file in (folder / "day").glob("*/*.parquet"):
-        shutil.copy(day_file, folder / "raw" / day_file.parent.name / f"{APPENDED}-{day_file.name}")
+def append_day(folder: Path, day: str) -> None:
+    """A day arrives as new files in each table folder (as a daily extract would)."""
+    for day_file in (folder / day).glob("*/*.parquet"):
+        target = folder / "raw" / day_file.parent.name / f"{APPENDED}-{day}-{day_file.name}"
+        shutil.copy(day_file, target)
 
 
 def remove_day(folder: Path) -> None:
@@ -181,15 +199,23 @@ def bench_scale(scale: str, end_date: date) -> dict[str, Any]:
     folder = ROOT / "data" / "bench" / scale
     print(f"==> {scale}: generating (cached when present)", flush=True)
     generation = generate(scale, folder, end_date)
-    split_last_day(folder, end_date)
+    split_last_days(folder, end_date)
     remove_day(folder)
     (folder / "customer_success.duckdb").unlink(missing_ok=True)
     floor = read_floor(folder / "raw")
     print(f"==> {scale}: full build", flush=True)
     full = build(folder, full_refresh=True, label="full")
-    print(f"==> {scale}: incremental build after appending {end_date}", flush=True)
-    append_day(folder)
     try:
+        print(
+            f"==> {scale}: first incremental build after appending {end_date - timedelta(days=1)}",
+            flush=True,
+        )
+        append_day(folder, NEW_DAYS[0])
+        first = build(folder, full_refresh=False, label="first-incremental")
+        print(
+            f"==> {scale}: incremental build (the daily run) after appending {end_date}", flush=True
+        )
+        append_day(folder, NEW_DAYS[1])
         incremental = build(folder, full_refresh=False, label="incremental")
     finally:
         remove_day(folder)
@@ -201,6 +227,7 @@ def bench_scale(scale: str, end_date: date) -> dict[str, Any]:
         "read_floor_seconds": round(floor, 2),
         "full_build": full,
         "full_build_floor_multiple": round(full["seconds"] / floor, 1),
+        "first_incremental_build": first,
         "incremental_build": incremental,
         "duckdb_mib": round(size / 2**20),
     }
@@ -209,14 +236,15 @@ def bench_scale(scale: str, end_date: date) -> dict[str, Any]:
 def report(results: list[dict[str, Any]]) -> str:
     lines = [
         f"{'scale':<8}{'events':>12}{'generate s':>12}{'floor s':>9}{'full s':>9}{'x floor':>9}"
-        f"{'incr s':>9}{'RSS MiB':>9}{'DB MiB':>8}"
+        f"{'incr1 s':>9}{'incr s':>9}{'RSS MiB':>9}{'DB MiB':>8}"
     ]
     for r in results:
         generation = "-" if r["generation_seconds"] is None else f"{r['generation_seconds']:.1f}"
-        rss = max(r["full_build"]["peak_rss_mib"], r["incremental_build"]["peak_rss_mib"])
+        rss = max(r[run]["peak_rss_mib"] for run in RUNS)
         lines.append(
             f"{r['scale']:<8}{r['raw_events']:>12,}{generation:>12}{r['read_floor_seconds']:>9.2f}"
             f"{r['full_build']['seconds']:>9.1f}{r['full_build_floor_multiple']:>9.1f}"
+            f"{r['first_incremental_build']['seconds']:>9.1f}"
             f"{r['incremental_build']['seconds']:>9.1f}{rss:>9}{r['duckdb_mib']:>8}"
         )
     by_scale = {r["scale"]: r for r in results}
@@ -230,7 +258,7 @@ def report(results: list[dict[str, Any]]) -> str:
             f"incremental time x{incremental:.1f}"
         )
     for r in results:
-        for run in ("full_build", "incremental_build"):
+        for run in RUNS:
             b = r[run]
             lines.append(
                 f"{r['scale']} {run.replace('_', ' ')}: {b['seconds']:.1f} s wall, dbt "

@@ -114,6 +114,9 @@ def test_every_model_has_a_primary_key_test(manifest) -> None:
             unique_columns.setdefault(model, set()).add(column)
         elif name == "not_null":
             not_null_columns.setdefault(model, set()).add(column)
+        elif name == "column_checks":
+            listed = meta.get("kwargs", {}).get("not_null") or []
+            not_null_columns.setdefault(model, set()).update(listed)
         elif name == "unique_combination_of_columns":
             combined.add(model)
     lacking = []

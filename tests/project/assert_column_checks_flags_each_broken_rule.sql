@@ -1,0 +1,68 @@
+-- The generic test column_checks, run on fixed rows, returns exactly the rows that break a
+-- rule, each with the first rule it breaks: a null in a not_null column, values outside
+-- inclusive and exclusive bounds; a value outside the bounds is not flagged where the range's
+-- row_condition is false, nor is a null in a range-only column. Returns the differences.
+with
+
+-- noqa: disable=AL03,LT09
+fixture as (
+    select 'ok' as row_name, 1 as row_id, 5 as amount, 0.5 as share, 'x' as kind
+    union all
+    select 'null id', cast(null as integer), 5, 0.5, 'x'
+    union all
+    select 'at the bounds', 2, 0, 0.1, 'x'
+    union all
+    select 'below min', 3, -1, 0.5, 'x'
+    union all
+    select 'above max', 4, 11, 0.5, 'x'
+    union all
+    select 'above max, not checked', 5, 11, 0.5, 'skip'
+    union all
+    select 'null share', 6, 5, cast(null as {{ type_double() }}), 'x'
+    union all
+    select 'share at exclusive bound', 7, 5, 0, 'x'
+    union all
+    select 'null id and below min', cast(null as integer), -1, 0.5, 'x'
+),
+-- noqa: enable=AL03,LT09
+
+found as (
+    {{ test_column_checks(
+        model='fixture',
+        not_null=['row_id'],
+        ranges={
+            'amount': {'min_value': 0, 'max_value': 10, 'row_condition': "kind <> 'skip'"},
+            'share': {'min_value': 0, 'inclusive': false},
+        },
+    ) }}
+),
+
+-- noqa: disable=AL03,LT09
+expected as (
+    select 'null id' as row_name, 'row_id is null' as rule_broken
+    union all
+    select 'below min', 'amount outside [0, 10]'
+    union all
+    select 'above max', 'amount outside [0, 10]'
+    union all
+    select 'share at exclusive bound', 'share outside (0, )'
+    union all
+    select 'null id and below min', 'row_id is null'
+),
+-- noqa: enable=AL03,LT09
+
+differences as (
+    select
+        coalesce(found.row_name, expected.row_name) as row_name,
+        found.rule_broken as found_rule,
+        expected.rule_broken as expected_rule
+    from found
+    full outer join expected
+        on found.row_name = expected.row_name
+    where
+        found.row_name is null
+        or expected.row_name is null
+        or found.rule_broken <> expected.rule_broken
+)
+
+select * from differences
