@@ -56,8 +56,9 @@ clean:
 	rm -rf $(VENV) target logs data/test
 
 # Benchmark (not a test): generation, full and one-day incremental builds at each scale.
+SCALES ?= small,medium,large
 bench: venv
-	$(BIN)/python scripts/bench.py --scales $(or $(SCALES),small,medium,large)
+	$(BIN)/python scripts/bench.py --scales $(SCALES)
 
 # The same project on PostgreSQL and Spark (tiny data): installs and starts PostgreSQL on
 # loopback, loads the raw tables, builds on three engines and compares the marts.

@@ -165,7 +165,10 @@ def profile(target: Path) -> dict[str, Any]:
 
 
 def build(folder: Path, full_refresh: bool, label: str) -> dict[str, Any]:
-    target = folder / f"target-{label}"
+    """One `csm build`. The builds of a scale share one dbt target folder, as the runs of a
+    schedule do, so that dbt can parse partially; each run's run_results.json is kept as
+    run_results-<label>.json."""
+    target = folder / "target"
     env = {
         **os.environ,
         "CSM_RAW_DIR": str(folder / "raw"),
@@ -175,6 +178,7 @@ def build(folder: Path, full_refresh: bool, label: str) -> dict[str, Any]:
     }
     args = csm("build", *(["--full-refresh"] if full_refresh else []))
     seconds, rss = run_measured(args, env)
+    shutil.copy(target / "run_results.json", folder / f"run_results-{label}.json")
     return {"seconds": round(seconds, 1), "peak_rss_mib": round(rss), **profile(target)}
 
 
