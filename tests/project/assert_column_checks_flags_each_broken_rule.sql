@@ -1,7 +1,8 @@
 -- The generic test column_checks, run on fixed rows, returns exactly the rows that break a
 -- rule, each with the first rule it breaks: a null in a not_null column, values outside
--- inclusive and exclusive bounds; a value outside the bounds is not flagged where the range's
--- row_condition is false, nor is a null in a range-only column. Returns the differences.
+-- inclusive and exclusive bounds, a value not accepted; a value outside the bounds is not
+-- flagged where the range's row_condition is false, nor is a null in a column checked for
+-- range or accepted values only. Returns the differences.
 with
 
 -- noqa: disable=AL03,LT09
@@ -23,6 +24,10 @@ fixture as (
     select 'share at exclusive bound', 7, 5, 0, 'x'
     union all
     select 'null id and below min', cast(null as integer), -1, 0.5, 'x'
+    union all
+    select 'unknown kind', 8, 5, 0.5, 'y'
+    union all
+    select 'null kind', 9, 5, 0.5, cast(null as {{ dbt.type_string() }})
 ),
 -- noqa: enable=AL03,LT09
 
@@ -34,6 +39,7 @@ found as (
             'amount': {'min_value': 0, 'max_value': 10, 'row_condition': "kind <> 'skip'"},
             'share': {'min_value': 0, 'inclusive': false},
         },
+        accepted_values={'kind': ['x', 'skip']},
     ) }}
 ),
 
@@ -48,6 +54,8 @@ expected as (
     select 'share at exclusive bound', 'share outside (0, )'
     union all
     select 'null id and below min', 'row_id is null'
+    union all
+    select 'unknown kind', 'kind not in accepted_values'
 ),
 -- noqa: enable=AL03,LT09
 
