@@ -130,6 +130,22 @@ def test_every_model_has_a_primary_key_test(manifest) -> None:
     assert not lacking, lacking
 
 
+def test_column_checks_are_one_per_model_and_named_after_it(manifest) -> None:
+    """One column_checks test per model or seed, named column_checks_<name>: the test lists
+    and the logs then say which model's column rules failed."""
+    names: dict[str, list[str]] = {}
+    for node in manifest["nodes"].values():
+        if (node.get("test_metadata") or {}).get("name") == "column_checks":
+            names.setdefault(node["attached_node"], []).append(node["name"])
+    assert names, "no column_checks test found"
+    wrong = {
+        uid: found
+        for uid, found in names.items()
+        if found != [f"column_checks_{manifest['nodes'][uid]['name']}"]
+    }
+    assert not wrong, wrong
+
+
 def test_only_staging_reads_sources(manifest) -> None:
     readers = [
         n["name"]
