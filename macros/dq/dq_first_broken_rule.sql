@@ -10,17 +10,12 @@
         {%- do rules.append([column.name ~ ' is null', 'missing_' ~ column.name]) -%}
     {%- endfor -%}
     {%- for column in contract.columns if column.meta.get('enum') -%}
-        {%- set values = "'" ~ column.meta['enum'] | join("', '") ~ "'" -%}
-        {%- do rules.append([column.name ~ ' not in (' ~ values ~ ')', 'invalid_' ~ column.name]) -%}
+        {%- do rules.append([column.name ~ ' not in (' ~ string_literals(column.meta['enum']) ~ ')', 'invalid_' ~ column.name]) -%}
     {%- endfor -%}
     {%- do rules.extend(table_rules) -%}
     {%- if rules | length == 0 -%}
         cast(null as {{ dbt.type_string() }})
     {%- else -%}
-        case
-        {%- for condition, rule_name in rules %}
-            when {{ condition }} then '{{ rule_name }}'
-        {%- endfor %}
-        end
+        {{ first_broken_rule(rules) }}
     {%- endif -%}
 {%- endmacro %}

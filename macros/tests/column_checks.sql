@@ -13,7 +13,7 @@
 {% test column_checks(model, not_null=[], ranges={}, accepted_values={}) %}
     {%- set rules = [] -%}
     {%- for column in not_null -%}
-        {%- do rules.append({'name': column ~ ' is null', 'holds': column ~ ' is not null'}) -%}
+        {%- do rules.append([column ~ ' is null', column ~ ' is null']) -%}
     {%- endfor -%}
     {%- for column, bounds in ranges.items() -%}
         {%- set inclusive = bounds.get('inclusive', true) -%}
@@ -30,16 +30,12 @@
         {%- endif -%}
         {%- set skipped = column ~ ' is null' ~ (' or not (' ~ bounds['row_condition'] ~ ')' if bounds.get('row_condition') else '') -%}
         {%- set interval = ('[' if inclusive else '(') ~ bounds.get('min_value', '') ~ ', ' ~ bounds.get('max_value', '') ~ (']' if inclusive else ')') -%}
-        {%- do rules.append({'name': column ~ ' outside ' ~ interval, 'holds': skipped ~ ' or (' ~ checks | join(' and ') ~ ')'}) -%}
+        {%- do rules.append(['not (' ~ skipped ~ ' or (' ~ checks | join(' and ') ~ '))', column ~ ' outside ' ~ interval]) -%}
     {%- endfor -%}
     {%- for column, values in accepted_values.items() -%}
-        {%- set quoted = [] -%}
-        {%- for value in values -%}
-            {%- do quoted.append("'" ~ (value | string | replace("'", "''")) ~ "'") -%}
-        {%- endfor -%}
-        {%- do rules.append({
-            'name': column ~ ' not in accepted_values',
-            'holds': column ~ ' is null or ' ~ column ~ ' in (' ~ quoted | join(', ') ~ ')'}) -%}
+        {%- do rules.append([
+            column ~ ' is not null and ' ~ column ~ ' not in (' ~ string_literals(values) ~ ')',
+            column ~ ' not in accepted_values']) -%}
     {%- endfor -%}
     {%- if not rules -%}
         {{ exceptions.raise_compiler_error("column_checks on " ~ model ~ " has no rule to check") }}
@@ -47,11 +43,7 @@
     {%- set checked -%}
 (
     select
-        case
-        {%- for rule in rules %}
-            when not ({{ rule['holds'] }}) then '{{ rule['name'] }}'
-        {%- endfor %}
-        end as rule_broken,
+        {{ first_broken_rule(rules) }} as rule_broken,
         *
     from {{ model }}
 ) as checked
