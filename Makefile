@@ -55,7 +55,7 @@ test: lint build-test docs pytest
 clean:
 	rm -rf $(VENV) target logs data/test
 
-# Benchmark (not a test): generation, full and one-day incremental builds at each scale.
+# Benchmark (not a test): generation, a full build and two one-day incremental builds per scale.
 SCALES ?= small,medium,large
 bench: venv
 	$(BIN)/python scripts/bench.py --scales $(SCALES)
