@@ -9,6 +9,7 @@ TEST_SCALE ?= small
 TEST_SEED ?= 42
 TEST_END_DATE ?= 2026-09-30
 TEST_ENV := CSM_RAW_DIR=$(CURDIR)/data/test/raw CSM_DUCKDB_PATH=$(CURDIR)/data/test/customer_success.duckdb \
+	CSM_SERVING_PATH=$(CURDIR)/data/test/serving/customer_success.duckdb \
 	DBT_SEND_ANONYMOUS_USAGE_STATS=False
 
 .PHONY: venv demo test lint test-data build-test docs pytest clean bench cross-engine

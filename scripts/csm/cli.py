@@ -10,12 +10,13 @@ import json
 import sys
 import time
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import date, timedelta
 from pathlib import Path
 
 import duckdb
 
-from csm import dbt_runner, load, paths, report, summary, validate
+from csm import buildstate, dbt_runner, load, paths, report, serving, summary, validate
 
 SCALE_NAMES = ("tiny", "small", "medium", "large")
 GENERATION_FILE = "_generation.json"
@@ -48,8 +49,14 @@ def _path_flags(parser: argparse.ArgumentParser, default: object) -> None:
     parser.add_argument(
         "--duckdb-path",
         default=default,
-        help="DuckDB warehouse file (default: $CSM_DUCKDB_PATH, else "
+        help="working DuckDB file dbt builds and tests in (default: $CSM_DUCKDB_PATH, else "
         "data/warehouse/customer_success.duckdb)",
+    )
+    parser.add_argument(
+        "--serving-path",
+        default=default,
+        help="serving DuckDB file readers open, written by publish (default: "
+        "$CSM_SERVING_PATH, else data/serving/customer_success.duckdb)",
     )
 
 
@@ -88,9 +95,18 @@ def build_parser() -> argparse.ArgumentParser:
     val = commands.add_parser("validate", parents=[common], help="check the raw folder")
     val.set_defaults(func=cmd_validate)
 
-    build = commands.add_parser("build", parents=[common], help="check the raw folder, dbt build")
+    build = commands.add_parser(
+        "build", parents=[common], help="check the raw folder, dbt build, publish if green"
+    )
     _build_flags(build)
     build.set_defaults(func=cmd_build)
+
+    pub = commands.add_parser(
+        "publish",
+        parents=[common],
+        help="publish the working database's marts (after a green dbt build)",
+    )
+    pub.set_defaults(func=cmd_publish)
 
     demo = commands.add_parser(
         "demo", parents=[common], help="generate (if missing) and build the demo warehouse"
@@ -156,6 +172,11 @@ def _build_flags(parser: argparse.ArgumentParser) -> None:
         help="on an incremental run, test every row of the event-scale and daily models "
         f"(default: their last {dbt_runner.RECENT_TEST_DAYS} days) and run the unit tests "
         "(default: skipped); a first or full build does both",
+    )
+    parser.add_argument(
+        "--no-publish",
+        action="store_true",
+        help="do not publish the marts to the serving database after a green build",
     )
 
 
@@ -223,24 +244,100 @@ def cmd_validate(args: argparse.Namespace) -> int:
     return 2 if problems else 0
 
 
-def build(raw: Path, duckdb_file: Path, options: dbt_runner.BuildOptions) -> int:
-    """Validate the raw folder, run dbt build, print failures or the summary."""
+@dataclass(frozen=True)
+class BuildRequest:
+    """What the user asked `csm build` for (the runner decides the rest)."""
+
+    select: Sequence[str] = ()
+    exclude: Sequence[str] = ()
+    full_refresh: bool = False
+    vars: str | None = None
+    test_all_rows: bool = False
+    publish: bool = True
+
+
+def _build_options(request: BuildRequest, begun: buildstate.BuildStart) -> dbt_runner.BuildOptions:
+    recent_only = not (begun.full_refresh or request.test_all_rows) and begun.was_built
+    if recent_only:
+        print(
+            f"incremental run: the event-scale and daily models are tested on their last "
+            f"{dbt_runner.RECENT_TEST_DAYS} days and the unit tests are skipped "
+            "(--test-all-rows tests every row and runs the unit tests)",
+            flush=True,
+        )
+    return dbt_runner.BuildOptions(
+        select=request.select,
+        exclude=request.exclude,
+        full_refresh=begun.full_refresh,
+        vars=_recent_test_vars(request.vars) if recent_only else request.vars,
+        skip_unit_tests=recent_only,
+    )
+
+
+def _invocation_id(target: Path) -> str | None:
+    try:
+        return serving.read_run_results(target).invocation_id
+    except (serving.PublishError, KeyError, ValueError):
+        return None
+
+
+def build(raw: Path, working: Path, serving_file: Path, request: BuildRequest) -> int:
+    """Validate the raw folder, run dbt build, print failures or the summary, publish."""
     problems = validate.validate_raw(raw)
     if problems:
         print(validate.report(problems, raw), file=sys.stderr)
         return 2
     project = paths.project_dir()
-    dbt_runner.export_paths(raw, duckdb_file)
-    print(f"building against {duckdb_file} from {raw}", flush=True)
-    outcome = dbt_runner.run_build(project, options)
-    report = dbt_runner.report(outcome, project / "logs" / "dbt.log")
-    if report:
-        print(report, file=sys.stdout if outcome.success else sys.stderr)
-    if not outcome.success:
-        print(f"build failed: {len(outcome.failed)} failed node(s)", file=sys.stderr)
-        return outcome.exit_code
-    print(summary.summarize(duckdb_file))
+    target = paths.target_dir(project)
+    try:
+        dbt_runner.export_paths(raw, working)
+    except OSError as error:
+        raise UsageError(
+            f"cannot create the folder of the working database {working}: {error}"
+        ) from None
+    with buildstate.exclusive(working, "build"):
+        selection = " ".join([*request.select, *(f"--exclude {e}" for e in request.exclude)])
+        begun = buildstate.start(working, request.full_refresh, selection)
+        if begun.reason:
+            print(begun.reason, flush=True)
+        options = _build_options(request, begun)
+        print(f"building against {working} from {raw}", flush=True)
+        outcome = dbt_runner.run_build(project, options)
+        buildstate.finish(working, begun.build_id, outcome.success, _invocation_id(target))
+        text = dbt_runner.report(outcome, project / "logs" / "dbt.log")
+        if text:
+            print(text, file=sys.stdout if outcome.success else sys.stderr)
+        if not outcome.success:
+            print(f"build failed: {len(outcome.failed)} failed node(s)", file=sys.stderr)
+            failures = [(node.node, node.status) for node in outcome.failed]
+            print(
+                f"not published: {serving.describe_failures(failures)}; "
+                f"{serving.serving_state(serving_file)}",
+                file=sys.stderr,
+            )
+            return outcome.exit_code
+        print(summary.summarize(working))
+        if not request.publish:
+            print(f"not published (--no-publish); {serving.serving_state(serving_file)}")
+        elif request.select or request.exclude:
+            print(
+                "not published: a build with --select or --exclude refreshes only part of the "
+                f"marts (run `csm publish` to publish anyway); "
+                f"{serving.serving_state(serving_file)}"
+            )
+        else:
+            _publish(working, serving_file, project, target)
     return 0
+
+
+def _publish(working: Path, serving_file: Path, project: Path, target: Path) -> None:
+    try:
+        published = serving.publish(
+            working, serving_file, project, target, progress=lambda line: print(line, flush=True)
+        )
+    except serving.PublishError as error:
+        raise UsageError(f"{error}; {serving.serving_state(serving_file)}") from None
+    print(published.line())
 
 
 def _recent_test_vars(variables: str | None) -> str:
@@ -251,23 +348,55 @@ def _recent_test_vars(variables: str | None) -> str:
 
 
 def cmd_build(args: argparse.Namespace) -> int:
-    duckdb_file = paths.duckdb_path(args.duckdb_path)
-    recent_only = not (args.full_refresh or args.test_all_rows) and dbt_runner.is_built(duckdb_file)
-    if recent_only:
-        print(
-            f"incremental run: the event-scale and daily models are tested on their last "
-            f"{dbt_runner.RECENT_TEST_DAYS} days and the unit tests are skipped "
-            "(--test-all-rows tests every row and runs the unit tests)",
-            flush=True,
-        )
-    options = dbt_runner.BuildOptions(
+    request = BuildRequest(
         select=args.select,
         exclude=args.exclude,
         full_refresh=args.full_refresh,
-        vars=_recent_test_vars(args.vars) if recent_only else args.vars,
-        skip_unit_tests=recent_only,
+        vars=args.vars,
+        test_all_rows=args.test_all_rows,
+        publish=not args.no_publish,
     )
-    return build(paths.raw_dir(args.raw_dir), duckdb_file, options)
+    return build(
+        paths.raw_dir(args.raw_dir),
+        paths.duckdb_path(args.duckdb_path),
+        paths.serving_path(args.serving_path),
+        request,
+    )
+
+
+def cmd_publish(args: argparse.Namespace) -> int:
+    """Publish the working database after a manual dbt build, unless its last run failed or
+    the last csm build on it did not finish."""
+    working = paths.duckdb_path(args.duckdb_path)
+    serving_file = paths.serving_path(args.serving_path)
+    project = paths.project_dir()
+    target = paths.target_dir(project)
+    if not working.is_file():
+        raise UsageError(f"no working database at {working}: run `csm build` first")
+    with buildstate.exclusive(working, "publish"):
+        try:
+            run = serving.read_run_results(target)
+        except serving.PublishError as error:
+            raise UsageError(str(error)) from None
+        last = buildstate.last_build(working)
+        refusal = None
+        if run.failures:
+            names = ", ".join(node for node, _status in run.failures[:10])
+            refusal = (
+                f"the last dbt run ({run.invocation_id}, {run.generated_at:%Y-%m-%d %H:%M} UTC) "
+                f"has {serving.describe_failures(run.failures)}: {names}"
+            )
+        elif last and last.status == buildstate.STARTED and last.started_at > run.started_at:
+            refusal = (
+                f"the csm build started {last.started_at} UTC (pid {last.pid}) did not finish, "
+                "so the working database may hold half of it: run `csm build`"
+            )
+        if refusal:
+            state = serving.serving_state(serving_file)
+            print(f"not published: {refusal}; {state}", file=sys.stderr)
+            return 1
+        _publish(working, serving_file, project, target)
+    return 0
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
@@ -275,24 +404,30 @@ def cmd_demo(args: argparse.Namespace) -> int:
     generate_data(
         raw, args.scale, args.seed, _end_date(args.end_date), args.months, if_missing=True
     )
-    duckdb_file = paths.duckdb_path(args.duckdb_path)
-    code = build(raw, duckdb_file, dbt_runner.BuildOptions())
+    serving_file = paths.serving_path(args.serving_path)
+    code = build(raw, paths.duckdb_path(args.duckdb_path), serving_file, BuildRequest())
     if code == 0:
-        print(_report_text(duckdb_file, month=None, segment="all"))
+        print(_report_text(serving_file, month=None, segment="all"))
     return code
 
 
 # --- report and export ---------------------------------------------------------------
 
 
-def _open_warehouse(duckdb_file: Path) -> duckdb.DuckDBPyConnection:
-    if not duckdb_file.is_file():
-        raise UsageError(f"no warehouse at {duckdb_file}: run `csm build` first")
-    return duckdb.connect(str(duckdb_file), read_only=True)
+def _open_serving(serving_file: Path) -> duckdb.DuckDBPyConnection:
+    if not serving_file.is_file():
+        raise UsageError(
+            f"no serving database at {serving_file}: run `csm build` "
+            "(or `csm publish` after dbt build) first"
+        )
+    try:
+        return duckdb.connect(str(serving_file), read_only=True)
+    except duckdb.Error as error:
+        raise UsageError(f"cannot open the serving database {serving_file}: {error}") from None
 
 
-def _report_text(duckdb_file: Path, month: str | None, segment: str) -> str:
-    connection = _open_warehouse(duckdb_file)
+def _report_text(serving_file: Path, month: str | None, segment: str) -> str:
+    connection = _open_serving(serving_file)
     try:
         return report.render(connection, month, segment)
     except (LookupError, duckdb.Error) as error:
@@ -302,12 +437,12 @@ def _report_text(duckdb_file: Path, month: str | None, segment: str) -> str:
 
 
 def cmd_report(args: argparse.Namespace) -> int:
-    print(_report_text(paths.duckdb_path(args.duckdb_path), args.month, args.segment))
+    print(_report_text(paths.serving_path(args.serving_path), args.month, args.segment))
     return 0
 
 
 def cmd_export(args: argparse.Namespace) -> int:
-    connection = _open_warehouse(paths.duckdb_path(args.duckdb_path))
+    connection = _open_serving(paths.serving_path(args.serving_path))
     try:
         written = report.export(connection, Path(args.out), args.format, args.select)
     except (LookupError, duckdb.Error) as error:
@@ -345,7 +480,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
         return int(args.func(args))
-    except (UsageError, FileNotFoundError) as error:
+    except (UsageError, buildstate.SetupError, FileNotFoundError) as error:
         print(f"error: {error}", file=sys.stderr)
         return 2
 

@@ -16,8 +16,6 @@ MESSAGE_LINES = 5
 # On an incremental run the tests of the event-scale and daily models (config meta
 # test_recent_by) read only their last days (macro get_where_subquery, var test_recent_days).
 RECENT_TEST_DAYS = 7
-# A warehouse holding this table has been built before: the next build is incremental.
-BUILT_MARKER = ("main_staging", "base_product__events")
 
 
 @dataclass(frozen=True)
@@ -61,26 +59,6 @@ def export_paths(raw: Path, duckdb_file: Path) -> None:
     os.environ["CSM_DUCKDB_PATH"] = str(duckdb_file.resolve())
     os.environ["DBT_SEND_ANONYMOUS_USAGE_STATS"] = "False"
     duckdb_file.parent.mkdir(parents=True, exist_ok=True)
-
-
-def is_built(duckdb_file: Path) -> bool:
-    """Whether the warehouse already holds the incremental event table (so `dbt build` without
-    --full-refresh only adds to it)."""
-    if not duckdb_file.is_file():
-        return False
-    import duckdb
-
-    schema, table = BUILT_MARKER
-    connection = duckdb.connect(str(duckdb_file), read_only=True)
-    try:
-        found = connection.execute(
-            "select count(*) from information_schema.tables "
-            "where table_schema = ? and table_name = ?",
-            [schema, table],
-        ).fetchone()
-    finally:
-        connection.close()
-    return bool(found and found[0])
 
 
 def with_recent_tests(variables: str | None) -> str:

@@ -1,4 +1,4 @@
-"""Where the project, the raw extracts and the DuckDB file live."""
+"""Where the project, the raw extracts, the working DuckDB file and the serving file live."""
 
 from __future__ import annotations
 
@@ -7,6 +7,7 @@ from pathlib import Path
 
 DEFAULT_RAW_DIR = "data/raw"
 DEFAULT_DUCKDB_PATH = "data/warehouse/customer_success.duckdb"
+DEFAULT_SERVING_PATH = "data/serving/customer_success.duckdb"
 
 
 def project_dir() -> Path:
@@ -27,15 +28,35 @@ def project_dir() -> Path:
     )
 
 
+def _resolve(override: str | Path | None, env: str, default: str) -> Path:
+    """The flag, else the environment variable, else the default; relative paths are
+    resolved against the project folder."""
+    path = Path(override or os.environ.get(env) or default)
+    return (path if path.is_absolute() else project_dir() / path).resolve()
+
+
 def raw_dir(override: str | Path | None = None) -> Path:
     """The raw extracts folder: the flag, else CSM_RAW_DIR, else data/raw in the project."""
-    value = override or os.environ.get("CSM_RAW_DIR") or DEFAULT_RAW_DIR
-    path = Path(value)
-    return (path if path.is_absolute() else project_dir() / path).resolve()
+    return _resolve(override, "CSM_RAW_DIR", DEFAULT_RAW_DIR)
 
 
 def duckdb_path(override: str | Path | None = None) -> Path:
-    """The DuckDB file: the flag, else CSM_DUCKDB_PATH, else data/warehouse in the project."""
-    value = override or os.environ.get("CSM_DUCKDB_PATH") or DEFAULT_DUCKDB_PATH
+    """The working DuckDB file dbt builds and tests in: the flag, else CSM_DUCKDB_PATH, else
+    data/warehouse in the project."""
+    return _resolve(override, "CSM_DUCKDB_PATH", DEFAULT_DUCKDB_PATH)
+
+
+def serving_path(override: str | Path | None = None) -> Path:
+    """The serving DuckDB file readers open (the published marts): the flag, else
+    CSM_SERVING_PATH, else data/serving in the project."""
+    return _resolve(override, "CSM_SERVING_PATH", DEFAULT_SERVING_PATH)
+
+
+def target_dir(project: Path) -> Path:
+    """dbt's target folder (manifest.json, run_results.json): DBT_TARGET_PATH, else
+    `target` in the project."""
+    value = os.environ.get("DBT_TARGET_PATH")
+    if not value:
+        return project / "target"
     path = Path(value)
-    return (path if path.is_absolute() else project_dir() / path).resolve()
+    return path if path.is_absolute() else project / path

@@ -1,14 +1,21 @@
-"""`csm report`: the executive summary of fct_kpi_monthly in the terminal, and `csm export`."""
+"""`csm report`: the executive summary of fct_kpi_monthly in the terminal, and `csm export`.
+
+Both read the serving database (the published marts, see csm.serving), never the working one.
+"""
 
 from __future__ import annotations
 
+import ctypes
+import os
+import shutil
 from collections.abc import Sequence
 from pathlib import Path
 
 import duckdb
 
-MARTS_SCHEMA = "main_marts"
-KPI_TABLE = f"{MARTS_SCHEMA}.fct_kpi_monthly"
+from csm import serving
+
+KPI_TABLE = "fct_kpi_monthly"
 
 # The seed documents' grouping of the executive view.
 GROUPS: dict[str, Sequence[str]] = {
@@ -124,15 +131,53 @@ def render(connection: duckdb.DuckDBPyConnection, month: str | None, segment: st
     return "\n".join(lines).rstrip() + "\n"
 
 
-def mart_tables(connection: duckdb.DuckDBPyConnection) -> list[str]:
-    return [
-        row[0]
-        for row in connection.execute(
-            "select table_name from information_schema.tables "
-            "where table_schema = ? order by table_name",
-            [MARTS_SCHEMA],
-        ).fetchall()
-    ]
+EXPORT_SUFFIXES = frozenset({".parquet", ".csv"})
+TEMP_MARK = ".exporting-"
+
+
+def _check_replaceable(out_dir: Path) -> None:
+    """Only an empty folder or an earlier export (mart files only) is replaced."""
+    if not out_dir.exists():
+        return
+    if not out_dir.is_dir():
+        raise LookupError(f"export folder {out_dir} is a file")
+    foreign = sorted(
+        path.name
+        for path in out_dir.iterdir()
+        if not (path.is_file() and path.suffix in EXPORT_SUFFIXES)
+    )
+    if foreign:
+        raise LookupError(
+            f"export folder {out_dir} holds files that are not an export "
+            f"({', '.join(foreign[:5])}): choose an empty folder or an earlier export's"
+        )
+
+
+def _exchange(first: Path, second: Path) -> bool:
+    """Swap two paths in one step (Linux renameat2 RENAME_EXCHANGE); False if unsupported."""
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        renameat2 = libc.renameat2
+    except (OSError, AttributeError):
+        return False
+    at_fdcwd, rename_exchange = -100, 2
+    result = renameat2(at_fdcwd, os.fsencode(first), at_fdcwd, os.fsencode(second), rename_exchange)
+    return result == 0
+
+
+def _move_into_place(staged: Path, out_dir: Path) -> None:
+    """Put the staged folder at out_dir: swapped with an earlier export in one step where the
+    system can, else the earlier export is moved aside first."""
+    if not out_dir.exists():
+        staged.rename(out_dir)
+        return
+    if _exchange(staged, out_dir):
+        shutil.rmtree(staged)  # now the earlier export
+        return
+    old = out_dir.with_name(f".{out_dir.name}.old-{os.getpid()}")
+    out_dir.rename(old)
+    staged.rename(out_dir)
+    shutil.rmtree(old)
 
 
 def export(
@@ -141,17 +186,26 @@ def export(
     file_format: str,
     select: Sequence[str] = (),
 ) -> list[Path]:
-    """One file per mart (all marts, or the named ones) in out_dir; returns the paths."""
-    tables = mart_tables(connection)
+    """One file per mart (all marts, or the named ones) of the serving database: written into
+    a folder beside out_dir, then put in its place, so a reader of out_dir sees the earlier
+    export or this one, never a part; files of an earlier export not written now are gone."""
+    tables = serving.mart_tables(connection)
     unknown = sorted(set(select) - set(tables) - {"marts"})
     if unknown:
         raise LookupError(f"not a mart: {', '.join(unknown)} (marts: {', '.join(tables)})")
     chosen = tables if not select or "marts" in select else [t for t in tables if t in select]
-    out_dir.mkdir(parents=True, exist_ok=True)
-    written = []
-    for table in chosen:
-        path = out_dir / f"{table}.{file_format}"
+    out_dir = out_dir.resolve()
+    _check_replaceable(out_dir)
+    out_dir.parent.mkdir(parents=True, exist_ok=True)
+    staged = out_dir.with_name(f".{out_dir.name}{TEMP_MARK}{os.getpid()}")
+    shutil.rmtree(staged, ignore_errors=True)
+    staged.mkdir()
+    try:
         options = "(format parquet)" if file_format == "parquet" else "(format csv, header true)"
-        connection.execute(f"copy {MARTS_SCHEMA}.{table} to '{path}' {options}")
-        written.append(path)
-    return written
+        for table in chosen:
+            path = staged / f"{table}.{file_format}"
+            connection.execute(f"copy main.\"{table}\" to '{path}' {options}")
+        _move_into_place(staged, out_dir)
+    finally:
+        shutil.rmtree(staged, ignore_errors=True)
+    return [out_dir / f"{table}.{file_format}" for table in chosen]

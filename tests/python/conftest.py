@@ -13,9 +13,10 @@ import pyarrow.parquet as pq
 import pytest
 
 from csm.contract import Table, load_contract
-from csm.paths import DEFAULT_DUCKDB_PATH, project_dir
+from csm.paths import DEFAULT_DUCKDB_PATH, DEFAULT_SERVING_PATH, project_dir
 
 DEFAULT_DUCKDB = project_dir() / DEFAULT_DUCKDB_PATH
+DEFAULT_SERVING = project_dir() / DEFAULT_SERVING_PATH
 
 # contract data_type -> (Arrow type, a sample value)
 ARROW_SAMPLES: dict[str, tuple[pa.DataType, object]] = {
@@ -94,6 +95,17 @@ def warehouse(built_raw_dir: Path) -> Iterator[duckdb.DuckDBPyConnection]:
     path = Path(os.environ.get("CSM_DUCKDB_PATH", DEFAULT_DUCKDB))
     if not path.is_file():
         pytest.fail(f"no warehouse at {path}: run `make test` (or csm build) first")
+    connection = duckdb.connect(str(path), read_only=True)
+    yield connection
+    connection.close()
+
+
+@pytest.fixture(scope="session")
+def serving_db(warehouse: duckdb.DuckDBPyConnection) -> Iterator[duckdb.DuckDBPyConnection]:
+    """A read-only connection to the serving file that build published from `warehouse`."""
+    path = Path(os.environ.get("CSM_SERVING_PATH", DEFAULT_SERVING))
+    if not path.is_file():
+        pytest.fail(f"no serving database at {path}: run `make test` (or csm build) first")
     connection = duckdb.connect(str(path), read_only=True)
     yield connection
     connection.close()

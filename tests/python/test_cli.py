@@ -4,7 +4,9 @@
 from __future__ import annotations
 
 import json
+import os
 import shutil
+import subprocess
 import sys
 import types
 from datetime import date
@@ -15,7 +17,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
-from csm import cli, dbt_runner
+from csm import buildstate, cli, dbt_runner
 
 
 @pytest.fixture(autouse=True)
@@ -249,7 +251,6 @@ def test_recent_tests_var_is_added_to_the_users_vars() -> None:
 
 def test_a_warehouse_counts_as_built_once_it_holds_the_event_table(tmp_path: Path) -> None:
     warehouse = tmp_path / "w.duckdb"
-    assert not dbt_runner.is_built(warehouse)
     for statement, built in (
         ("create schema main_staging", False),
         ("create table main_staging.base_product__events (event_id varchar)", True),
@@ -257,7 +258,49 @@ def test_a_warehouse_counts_as_built_once_it_holds_the_event_table(tmp_path: Pat
         connection = duckdb.connect(str(warehouse))
         connection.execute(statement)
         connection.close()
-        assert dbt_runner.is_built(warehouse) is built
+        begun = buildstate.start(warehouse, full_refresh=False, selection="")
+        assert begun.was_built is built
+        buildstate.finish(warehouse, begun.build_id, succeeded=True, invocation_id=None)
+
+
+def test_a_failed_full_refresh_is_repeated_and_says_why(tmp_path: Path) -> None:
+    warehouse = tmp_path / "w.duckdb"
+    first = buildstate.start(warehouse, full_refresh=True, selection="")
+    assert (first.build_id, first.full_refresh, first.reason) == (1, True, None)
+    interrupted = buildstate.start(warehouse, full_refresh=False, selection="")
+    assert interrupted.full_refresh
+    assert "the full refresh of build 1" in (interrupted.reason or "")
+    assert "was interrupted" in (interrupted.reason or "")
+    buildstate.finish(warehouse, interrupted.build_id, succeeded=False, invocation_id=None)
+    failed = buildstate.start(warehouse, full_refresh=False, selection="")
+    assert failed.full_refresh and "failed" in (failed.reason or "")
+    buildstate.finish(warehouse, failed.build_id, succeeded=True, invocation_id="x")
+    plain = buildstate.start(warehouse, full_refresh=False, selection="")
+    assert (plain.full_refresh, plain.reason) == (False, None)
+    last = buildstate.last_build(warehouse)
+    assert last is not None and (last.build_id, last.status) == (4, buildstate.STARTED)
+
+
+def test_a_second_lock_holder_is_named(tmp_path: Path) -> None:
+    warehouse = tmp_path / "w.duckdb"
+    with buildstate.exclusive(warehouse, "build"):
+        holder = subprocess.run(
+            [sys.executable, "-c", LOCK_AGAIN, str(warehouse)],
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+    assert f"another csm build or publish (pid {os.getpid()}, started" in holder.stdout
+    with buildstate.exclusive(warehouse, "build"):  # released: free again
+        pass
+
+
+LOCK_AGAIN = (
+    "import sys; from pathlib import Path; from csm import buildstate\n"
+    "try:\n"
+    "    with buildstate.exclusive(Path(sys.argv[1]), 'build'): pass\n"
+    "except buildstate.SetupError as error: print(error)\n"
+)
 
 
 def test_unit_tests_are_excluded_only_when_asked() -> None:

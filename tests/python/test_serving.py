@@ -1,0 +1,317 @@
+"""Write, audit, publish: `csm build` publishes a green build's marts into the serving file in
+one rename; readers keep the snapshot they opened; failed, killed and concurrent builds
+publish nothing; an interrupted full refresh is repeated. Real builds of `tiny` data, run as a
+user runs them (the `csm` command in a subprocess)."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import textwrap
+from dataclasses import dataclass
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from csm.paths import project_dir
+from serving_reader import fingerprint, publish_snapshot
+
+CSM = str(Path(sys.executable).parent / "csm")
+OLD_END, NEW_END = "2026-09-29", "2026-09-30"
+READER = Path(__file__).with_name("serving_reader.py")
+
+
+@dataclass(frozen=True)
+class Site:
+    """One working database, its serving file and dbt target folder."""
+
+    root: Path
+
+    @property
+    def working(self) -> Path:
+        return self.root / "warehouse" / "cs.duckdb"
+
+    @property
+    def serving(self) -> Path:
+        return self.root / "serving" / "cs.duckdb"
+
+    def env(self, raw: Path) -> dict[str, str]:
+        return {
+            **os.environ,
+            "CSM_RAW_DIR": str(raw),
+            "CSM_DUCKDB_PATH": str(self.working),
+            "CSM_SERVING_PATH": str(self.serving),
+            "DBT_TARGET_PATH": str(self.root / "target"),
+            "DBT_LOG_PATH": str(self.root / "logs"),
+            "DBT_SEND_ANONYMOUS_USAGE_STATS": "False",
+            "PYTHONUNBUFFERED": "1",
+        }
+
+    def csm(self, raw: Path, *args: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            [CSM, *args],
+            env=self.env(raw),
+            cwd=project_dir(),
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+
+    def start(self, raw: Path, *args: str) -> subprocess.Popen[str]:
+        return subprocess.Popen(
+            [CSM, *args],
+            env=self.env(raw),
+            cwd=project_dir(),
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            text=True,
+        )
+
+    def snapshot(self) -> dict[str, object]:
+        with duckdb.connect(str(self.serving), read_only=True) as connection:
+            return publish_snapshot(connection)
+
+    def working_marts(self) -> dict[str, list]:
+        with duckdb.connect(str(self.working), read_only=True) as connection:
+            return fingerprint(connection, "main_marts")
+
+
+def ok(result: subprocess.CompletedProcess[str]) -> str:
+    assert result.returncode == 0, (result.stdout + result.stderr)[-3000:]
+    return result.stdout
+
+
+def read_until(process: subprocess.Popen[str], marker: str) -> list[str]:
+    """Lines of the process's output up to the first one holding marker (fails at its end)."""
+    assert process.stdout is not None
+    lines = []
+    for line in process.stdout:
+        lines.append(line)
+        if marker in line:
+            return lines
+    process.wait()
+    raise AssertionError(f"{marker!r} never printed:\n{''.join(lines[-40:])}")
+
+
+def kill(process: subprocess.Popen[str]) -> None:
+    process.send_signal(signal.SIGKILL)
+    process.wait()
+    if process.stdout is not None:
+        process.stdout.close()
+
+
+@pytest.fixture(scope="module")
+def raws(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
+    """Two deliveries of tiny data: the older ends a day before the newer."""
+    root = tmp_path_factory.mktemp("serving_raw")
+    found = {}
+    for name, end in (("old", OLD_END), ("new", NEW_END)):
+        generate = ["generate", "--scale", "tiny", "--seed", "42", "--end-date", end]
+        subprocess.run(
+            [CSM, *generate, "--out", str(root / name)], check=True, text=True, capture_output=True
+        )
+        found[name] = root / name
+    return found
+
+
+@pytest.fixture(scope="module")
+def clean_new(raws: dict[str, Path], tmp_path_factory: pytest.TempPathFactory) -> Site:
+    """A warehouse built once, from scratch, on the newer data."""
+    site = Site(tmp_path_factory.mktemp("clean_new"))
+    ok(site.csm(raws["new"], "build"))
+    return site
+
+
+@pytest.fixture(scope="module")
+def site(raws: dict[str, Path], tmp_path_factory: pytest.TempPathFactory) -> Site:
+    """A warehouse built and published on the older data."""
+    site = Site(tmp_path_factory.mktemp("site"))
+    out = ok(site.csm(raws["old"], "build"))
+    assert "published 22 marts" in out
+    return site
+
+
+def test_a_held_reader_keeps_its_snapshot_while_a_build_publishes(
+    site: Site, raws: dict[str, Path], clean_new: Site
+) -> None:
+    reader = subprocess.Popen(
+        [sys.executable, str(READER), str(site.serving)],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    assert reader.stdin is not None and reader.stdout is not None
+    try:
+        before = json.loads(reader.stdout.readline())
+        assert before["publish_info"]["as_of_timestamp"] == f"{OLD_END} 23:30:00"
+
+        out = ok(site.csm(raws["new"], "build", "--full-refresh"))  # the reader stays open
+        assert "published 22 marts" in out
+
+        reader.stdin.write("again\n")
+        reader.stdin.flush()
+        held = json.loads(reader.stdout.readline())
+    finally:
+        reader.stdin.close()
+        reader.wait(timeout=60)
+    assert held == before  # every mart, as the held connection first read it
+
+    after = site.snapshot()  # a new connection: the new data
+    info = after["publish_info"]
+    assert info["as_of_timestamp"] == f"{NEW_END} 23:30:00"
+    assert after["marts"] == site.working_marts()  # the marts, row for row
+    assert after["marts"] == clean_new.snapshot()["marts"]
+    assert json.loads(info["mart_row_counts"]) == {k: v[0] for k, v in after["marts"].items()}
+    assert info["mart_count"] == "22"
+    assert len(info["git_commit"]) == 40 and info["project_version"] == "0.1.0"
+    assert info["dbt_invocation_id"] != before["publish_info"]["dbt_invocation_id"]
+    assert sorted(p.name for p in site.serving.parent.iterdir()) == ["cs.duckdb"]  # no .wal
+
+
+def test_a_second_build_fails_fast_and_a_killed_build_publishes_nothing(
+    site: Site, raws: dict[str, Path]
+) -> None:
+    published = site.snapshot()
+    first = site.start(raws["new"], "build")
+    try:
+        read_until(first, "building against")
+        second = site.csm(raws["new"], "build")
+        assert second.returncode == 2
+        assert second.stderr.strip().count("\n") == 0, second.stderr
+        assert f"another csm build or publish (pid {first.pid}, started" in second.stderr
+        read_until(first, "OK created sql table model main_marts.")
+    finally:
+        kill(first)
+    assert site.snapshot() == published
+
+    refused = site.csm(raws["new"], "publish")
+    assert refused.returncode == 1
+    assert f"(pid {first.pid}) did not finish" in refused.stderr
+    assert f"still holds the data as of {NEW_END} 23:30" in refused.stderr
+    assert site.snapshot() == published
+
+    out = ok(site.csm(raws["new"], "build"))  # the next build recovers and publishes
+    assert "published 22 marts" in out
+    recovered = site.snapshot()
+    assert recovered["marts"] == published["marts"]  # same data as the last good build
+    assert (
+        recovered["publish_info"]["dbt_invocation_id"]
+        != (published["publish_info"]["dbt_invocation_id"])
+    )
+
+
+KILL_WHILE_PUBLISHING = textwrap.dedent(
+    """
+    import sys, time
+    from pathlib import Path
+    from csm import serving
+    from csm.paths import project_dir, target_dir
+
+    def progress(line):
+        print(line, flush=True)
+        if line.startswith("  3/"):
+            print("PAUSED", flush=True)
+            time.sleep(600)
+
+    working, serving_file = Path(sys.argv[1]), Path(sys.argv[2])
+    serving.publish(working, serving_file, project_dir(), target_dir(project_dir()), progress)
+    """
+)
+
+
+def test_a_publish_killed_midway_leaves_the_last_snapshot(
+    site: Site, raws: dict[str, Path]
+) -> None:
+    published = site.snapshot()
+    process = subprocess.Popen(
+        [sys.executable, "-c", KILL_WHILE_PUBLISHING, str(site.working), str(site.serving)],
+        env=site.env(raws["new"]),
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        read_until(process, "PAUSED")
+    finally:
+        kill(process)
+    leftovers = [p.name for p in site.serving.parent.iterdir() if p.name != "cs.duckdb"]
+    assert leftovers and all(".publishing-" in name for name in leftovers)
+    assert site.snapshot() == published
+
+    ok(site.csm(raws["new"], "publish"))  # publishes again and removes the dead temporary
+    assert sorted(p.name for p in site.serving.parent.iterdir()) == ["cs.duckdb"]
+    assert site.snapshot()["marts"] == published["marts"]
+
+
+def test_a_failing_test_publishes_nothing_and_publish_refuses(
+    site: Site, raws: dict[str, Path]
+) -> None:
+    published = site.snapshot()
+    strict = '{"quarantine_rate_warn": 0, "quarantine_rate_error": 0}'
+    failed = site.csm(raws["new"], "build", "--vars", strict)
+    assert failed.returncode == 1
+    line = next(x for x in failed.stderr.splitlines() if x.startswith("not published"))
+    assert line.startswith("not published: ")
+    assert " tests failed; " in line
+    assert line.endswith(
+        f"the serving database still holds the data as of {NEW_END} 23:30 "
+        f"(published {published['publish_info']['published_at'][:16]} UTC)"
+    )
+    assert site.snapshot() == published
+
+    refused = site.csm(raws["new"], "publish")
+    assert refused.returncode == 1
+    assert "not published: the last dbt run" in refused.stderr
+    assert "test.customer_success.quarantine_rate_" in refused.stderr
+    assert site.snapshot() == published
+
+    skipped = ok(site.csm(raws["new"], "build", "--no-publish"))
+    assert "not published (--no-publish)" in skipped
+    assert site.snapshot() == published
+
+
+def test_a_reader_of_the_working_file_stops_the_build_in_one_line(
+    site: Site, raws: dict[str, Path]
+) -> None:
+    holder = subprocess.Popen(
+        [
+            sys.executable,
+            "-c",
+            "import duckdb, sys; c = duckdb.connect(sys.argv[1], read_only=True); "
+            "print('open', flush=True); sys.stdin.read()",
+            str(site.working),
+        ],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert holder.stdout is not None and holder.stdout.readline().strip() == "open"
+        result = site.csm(raws["new"], "build")
+    finally:
+        assert holder.stdin is not None
+        holder.stdin.close()
+        holder.wait(timeout=60)
+    assert result.returncode == 2
+    assert result.stderr.count("\n") == 1 and "Traceback" not in result.stderr
+    assert result.stderr.startswith(f"error: the working database {site.working} is open in")
+    assert f"PID {holder.pid}" in result.stderr
+
+
+def test_an_interrupted_full_refresh_is_repeated(
+    raws: dict[str, Path], clean_new: Site, tmp_path: Path
+) -> None:
+    site = Site(tmp_path)
+    ok(site.csm(raws["old"], "build"))
+    refresh = site.start(raws["new"], "build", "--full-refresh")
+    try:
+        read_until(refresh, "OK created sql incremental model main_staging.base_product__events")
+    finally:
+        kill(refresh)
+    out = ok(site.csm(raws["new"], "build"))
+    assert "repeating the full refresh: the full refresh of build 2" in out
+    assert "was interrupted" in out
+    assert site.snapshot()["marts"] == clean_new.snapshot()["marts"]
