@@ -102,6 +102,11 @@ step "generate $scale data" "$BIN/csm" generate --scale "$scale" --seed 42 --end
 step "duckdb: build" build dev
 step "postgres: load" "$BIN/csm" load --target postgres
 step "postgres: build" build postgres
+step "postgres: publish" "$BIN/csm" publish --target postgres
+# the PostgreSQL build's manifest and run results, for the publish tests after the Spark build
+export CSM_CROSS_ENGINE_PG_TARGET=$work/target_postgres
+mkdir -p "$CSM_CROSS_ENGINE_PG_TARGET"
+cp "$DBT_TARGET_PATH/manifest.json" "$DBT_TARGET_PATH/run_results.json" "$CSM_CROSS_ENGINE_PG_TARGET/"
 step "spark: load" "$BIN/csm" load --target spark
 step "spark: build" build spark
 step "pytest: cross-engine" env CSM_CROSS_ENGINE=1 "$BIN/pytest" -p no:cacheprovider \

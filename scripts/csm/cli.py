@@ -106,6 +106,13 @@ def build_parser() -> argparse.ArgumentParser:
         parents=[common],
         help="publish the working database's marts (after a green dbt build)",
     )
+    pub.add_argument(
+        "--target",
+        choices=("duckdb", "postgres"),
+        default="duckdb",
+        help="duckdb: the working file into the serving file (default); postgres: the "
+        "postgres target's marts schema into its serving schema",
+    )
     pub.set_defaults(func=cmd_publish)
 
     demo = commands.add_parser(
@@ -367,10 +374,12 @@ def cmd_build(args: argparse.Namespace) -> int:
 def cmd_publish(args: argparse.Namespace) -> int:
     """Publish the working database after a manual dbt build, unless its last run failed or
     the last csm build on it did not finish."""
-    working = paths.duckdb_path(args.duckdb_path)
-    serving_file = paths.serving_path(args.serving_path)
     project = paths.project_dir()
     target = paths.target_dir(project)
+    if args.target == "postgres":
+        return _publish_postgres(project, target)
+    working = paths.duckdb_path(args.duckdb_path)
+    serving_file = paths.serving_path(args.serving_path)
     if not working.is_file():
         raise UsageError(f"no working database at {working}: run `csm build` first")
     with buildstate.exclusive(working, "publish"):
@@ -379,23 +388,34 @@ def cmd_publish(args: argparse.Namespace) -> int:
         except serving.PublishError as error:
             raise UsageError(str(error)) from None
         last = buildstate.last_build(working)
-        refusal = None
-        if run.failures:
-            names = ", ".join(node for node, _status in run.failures[:10])
+        refusal = serving.refusal(run)
+        unfinished = last and last.status == buildstate.STARTED
+        if refusal is None and unfinished and last.started_at > run.started_at:
             refusal = (
-                f"the last dbt run ({run.invocation_id}, {run.generated_at:%Y-%m-%d %H:%M} UTC) "
-                f"has {serving.describe_failures(run.failures)}: {names}"
-            )
-        elif last and last.status == buildstate.STARTED and last.started_at > run.started_at:
-            refusal = (
-                f"the csm build started {last.started_at} UTC (pid {last.pid}) did not finish, "
-                "so the working database may hold half of it: run `csm build`"
+                f"the csm build started {last.started_at} UTC (pid {last.pid}) did not "
+                "finish, so the working database may hold half of it: run `csm build`"
             )
         if refusal:
             state = serving.serving_state(serving_file)
             print(f"not published: {refusal}; {state}", file=sys.stderr)
             return 1
         _publish(working, serving_file, project, target)
+    return 0
+
+
+def _publish_postgres(project: Path, target: Path) -> int:
+    from csm import serving_postgres
+
+    try:
+        published = serving_postgres.publish(
+            project, target, progress=lambda line: print(line, flush=True)
+        )
+    except serving.PublishError as error:
+        print(str(error), file=sys.stderr)
+        return 1
+    except load.LoadError as error:
+        raise UsageError(str(error)) from None
+    print(published.line())
     return 0
 
 

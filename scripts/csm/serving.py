@@ -59,16 +59,17 @@ class RunResults:
 
 @dataclass(frozen=True)
 class Published:
-    path: Path
+    where: str  # the serving file, or the serving schema
     as_of: datetime
     row_counts: dict[str, int]
     seconds: float
+    size_bytes: int | None = None
 
     def line(self) -> str:
-        size = self.path.stat().st_size / 1024**2
+        size = f" ({self.size_bytes / 1024**2:,.1f} MB)" if self.size_bytes is not None else ""
         return (
             f"published {len(self.row_counts)} marts ({sum(self.row_counts.values()):,} rows, "
-            f"data as of {self.as_of:%Y-%m-%d %H:%M}) to {self.path} ({size:,.1f} MB) "
+            f"data as of {self.as_of:%Y-%m-%d %H:%M}) to {self.where}{size} "
             f"in {self.seconds:.1f}s"
         )
 
@@ -201,6 +202,49 @@ def git_commit(project: Path) -> str | None:
     return commit if result.returncode == 0 and commit else None
 
 
+# publish_info: its columns and their types (the same on DuckDB and PostgreSQL)
+INFO_COLUMNS = (
+    ("as_of_timestamp", "timestamp"),  # the data's "now" (stg_meta__as_of or the var)
+    ("build_started_at", "timestamp"),  # when dbt started the build, UTC
+    ("published_at", "timestamp"),  # when this snapshot was written, UTC
+    ("project_version", "varchar"),  # dbt_project.yml version
+    ("git_commit", "varchar"),  # the checkout's commit, null outside git
+    ("dbt_invocation_id", "varchar"),
+    ("dbt_version", "varchar"),
+    ("mart_count", "integer"),
+    ("mart_row_counts", "json"),  # {"mart": rows, ...}
+)
+
+
+def publish_info(
+    project: Path, run: RunResults, as_of: datetime, counts: dict[str, int]
+) -> dict[str, object]:
+    """The publish_info row of a snapshot (see INFO_COLUMNS)."""
+    return {
+        "as_of_timestamp": as_of,
+        "build_started_at": run.started_at,
+        "published_at": datetime.now(UTC).replace(tzinfo=None),
+        "project_version": _project_version(project),
+        "git_commit": git_commit(project),
+        "dbt_invocation_id": run.invocation_id,
+        "dbt_version": run.dbt_version,
+        "mart_count": len(counts),
+        "mart_row_counts": json.dumps(counts),
+    }
+
+
+def refusal(run: RunResults) -> str | None:
+    """Why the last dbt run must not be published (failed or errored nodes), or None."""
+    if not run.failures:
+        return None
+    names = ", ".join(node for node, _status in run.failures[:10])
+    more = f" and {len(run.failures) - 10} more" if len(run.failures) > 10 else ""
+    return (
+        f"the last dbt run ({run.invocation_id}, {run.generated_at:%Y-%m-%d %H:%M} UTC) has "
+        f"{describe_failures(run.failures)}: {names}{more}"
+    )
+
+
 def _pid_alive(pid: int) -> bool:
     try:
         os.kill(pid, 0)
@@ -307,28 +351,11 @@ def publish(
             connection.execute(f"attach {_literal(str(working))} as working (read_only)")
             as_of = _as_of(connection, run, as_of_model)
             counts = _copy_marts(connection, marts, progress)
+            info = publish_info(project, run, as_of, counts)
+            columns = ", ".join(f"cast(? as {kind}) as {name}" for name, kind in INFO_COLUMNS)
             connection.execute(
-                f"create table {PUBLISH_INFO} as select "
-                "cast(? as timestamp) as as_of_timestamp, "
-                "cast(? as timestamp) as build_started_at, "
-                "cast(? as timestamp) as published_at, "
-                "cast(? as varchar) as project_version, "
-                "cast(? as varchar) as git_commit, "
-                "cast(? as varchar) as dbt_invocation_id, "
-                "cast(? as varchar) as dbt_version, "
-                "cast(? as integer) as mart_count, "
-                "cast(? as json) as mart_row_counts",
-                [
-                    as_of,
-                    run.started_at,
-                    datetime.now(UTC).replace(tzinfo=None, microsecond=0),
-                    _project_version(project),
-                    git_commit(project),
-                    run.invocation_id,
-                    run.dbt_version,
-                    len(counts),
-                    json.dumps(counts),
-                ],
+                f"create table {PUBLISH_INFO} as select {columns}",
+                [info[name] for name, _kind in INFO_COLUMNS],
             )
             connection.execute("detach working")
             connection.execute("checkpoint")
@@ -345,7 +372,8 @@ def publish(
     finally:
         temporary.unlink(missing_ok=True)
         temporary.with_name(temporary.name + ".wal").unlink(missing_ok=True)
-    return Published(serving, as_of, counts, time.monotonic() - started)
+    seconds = time.monotonic() - started
+    return Published(str(serving), as_of, counts, seconds, serving.stat().st_size)
 
 
 def read_publish_info(connection: duckdb.DuckDBPyConnection) -> dict[str, Any]:

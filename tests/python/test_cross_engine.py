@@ -9,18 +9,24 @@ To check another mart on every engine, add it to RELATIONS with its primary key.
 
 from __future__ import annotations
 
+import json
 import os
+import threading
+import time
 from collections.abc import Iterator
 from datetime import date
 from decimal import Decimal
 from itertools import islice
+from pathlib import Path
 
 import pyarrow as pa
 import pytest
 
 from cross_engine import ENGINES, REFERENCE, Relation, Warehouses, differences
+from csm import serving_postgres
 from csm.cli import main
-from csm.load import read_raw_table, target_settings
+from csm.load import postgres_connection, read_raw_table, target_settings
+from csm.paths import project_dir
 
 needs_engines = pytest.mark.skipif(
     os.environ.get("CSM_CROSS_ENGINE") != "1",
@@ -132,3 +138,87 @@ def test_load_without_a_server_is_a_usage_error(valid_raw, monkeypatch, capsys) 
 def test_load_checks_the_raw_folder_first(tmp_path, capsys) -> None:
     assert main(["load", "--target", "spark", "--raw-dir", str(tmp_path / "missing")]) == 2
     assert "missing" in capsys.readouterr().err
+
+
+# --- publishing on PostgreSQL: the serving schema is swapped in one transaction -------------
+
+
+@pytest.fixture(scope="module")
+def postgres_target() -> Path:
+    """dbt's manifest and run results of the PostgreSQL build (cross_engine.sh keeps them)."""
+    folder = Path(os.environ.get("CSM_CROSS_ENGINE_PG_TARGET", ""))
+    if not (folder / "run_results.json").is_file():
+        pytest.fail(f"no run_results.json of the PostgreSQL build in {folder!s}")
+    return folder
+
+
+def _serving_reads(stop: threading.Event, seen: list, errors: list, schema: str) -> None:
+    """One statement at a time, as a BI tool runs them: publish_info and two mart counts."""
+    with postgres_connection() as connection:
+        connection.autocommit = True
+        cursor = connection.cursor()
+        while not stop.is_set():
+            try:
+                cursor.execute(
+                    f"select p.published_at, p.mart_row_counts::text, "
+                    f"(select count(*) from {schema}.fct_kpi_monthly), "
+                    f"(select count(*) from {schema}.dim_accounts) from {schema}.publish_info p"
+                )
+                seen.append(cursor.fetchone())
+            except Exception as error:  # any failure of a reader is what this test looks for
+                errors.append(repr(error))
+
+
+@needs_engines
+def test_postgres_readers_see_one_whole_snapshot_during_publishes(postgres_target) -> None:
+    project = project_dir()
+    schema = serving_postgres.serving_schema(project)
+    first = serving_postgres.publish(project, postgres_target)
+    stop, seen, errors = threading.Event(), [], []
+    reader = threading.Thread(target=_serving_reads, args=(stop, seen, errors, schema))
+    reader.start()
+    try:
+        time.sleep(0.5)
+        for _ in range(3):
+            serving_postgres.publish(project, postgres_target)
+        time.sleep(0.5)
+    finally:
+        stop.set()
+        reader.join(timeout=60)
+    assert not errors, errors[:3]
+    assert len({row[0] for row in seen}) >= 2, "the reader never saw a new snapshot"
+    for _published, counts, kpis, accounts in seen:
+        recorded = json.loads(counts)
+        assert (kpis, accounts) == (recorded["fct_kpi_monthly"], recorded["dim_accounts"])
+    with postgres_connection() as connection:
+        cursor = connection.cursor()
+        for mart, rows in first.row_counts.items():
+            cursor.execute(
+                f"select count(*) from {target_settings('postgres')['schema']}_marts.{mart}"
+            )
+            assert cursor.fetchone()[0] == rows, mart
+        cursor.execute(
+            "select nspname from pg_namespace where nspname like %s order by 1", [f"{schema}%"]
+        )
+        assert [row[0] for row in cursor.fetchall()] == [schema]  # nothing left behind
+
+
+@needs_engines
+def test_postgres_publish_does_not_wait_for_a_reader(postgres_target) -> None:
+    project = project_dir()
+    schema = serving_postgres.serving_schema(project)
+    with postgres_connection() as reader:
+        cursor = reader.cursor()  # a transaction that holds a serving table open
+        cursor.execute(f"select count(*) from {schema}.fct_kpi_monthly")
+        held = cursor.fetchone()[0]
+        started = time.monotonic()
+        serving_postgres.publish(project, postgres_target)
+        assert time.monotonic() - started < 120
+        cursor.execute(f"select count(*) from {schema}.fct_kpi_monthly")
+        assert cursor.fetchone()[0] == held
+        reader.rollback()
+    serving_postgres.publish(project, postgres_target)  # drops what the reader held
+    with postgres_connection() as connection:
+        cursor = connection.cursor()
+        cursor.execute("select count(*) from pg_namespace where nspname like %s", [f"{schema}_%"])
+        assert cursor.fetchone()[0] == 0
