@@ -12,8 +12,11 @@ then:
      vars differ from the full build's (csm build limits tests to recent days);
   4. incremental (the daily run): the last day appended the same way, then `csm build`; the
      same command as the day before, as a daily schedule runs it, so dbt parses partially;
+  5. publish: `csm publish` of the daily run's marts into the serving file (the builds run
+     with --no-publish so that their times stay comparable with earlier figures);
 and prints and writes the figures: times, the ten slowest models of each build (from dbt's
-run_results.json), peak RSS of each build and the DuckDB file size. Not a test: it measures.
+run_results.json), peak RSS of each build, the DuckDB file size, the publish time and the
+serving file's size. Not a test: it measures.
 """
 
 from __future__ import annotations
@@ -164,20 +167,24 @@ def profile(target: Path) -> dict[str, Any]:
     }
 
 
+def bench_env(folder: Path) -> dict[str, str]:
+    return {
+        **os.environ,
+        "CSM_RAW_DIR": str(folder / "raw"),
+        "CSM_DUCKDB_PATH": str(folder / "customer_success.duckdb"),
+        "CSM_SERVING_PATH": str(folder / "serving" / "customer_success.duckdb"),
+        "DBT_TARGET_PATH": str(folder / "target"),
+        "DBT_LOG_PATH": str(folder / "logs"),
+    }
+
+
 def build(folder: Path, full_refresh: bool, label: str) -> dict[str, Any]:
     """One `csm build`. The builds of a scale share one dbt target folder, as the runs of a
     schedule do, so that dbt can parse partially; each run's run_results.json is kept as
     run_results-<label>.json."""
     target = folder / "target"
-    env = {
-        **os.environ,
-        "CSM_RAW_DIR": str(folder / "raw"),
-        "CSM_DUCKDB_PATH": str(folder / "customer_success.duckdb"),
-        "DBT_TARGET_PATH": str(target),
-        "DBT_LOG_PATH": str(folder / "logs"),
-    }
-    args = csm("build", *(["--full-refresh"] if full_refresh else []))
-    seconds, rss = run_measured(args, env)
+    args = csm("build", "--no-publish", *(["--full-refresh"] if full_refresh else []))
+    seconds, rss = run_measured(args, bench_env(folder))
     shutil.copy(target / "run_results.json", folder / f"run_results-{label}.json")
     return {"seconds": round(seconds, 1), "peak_rss_mib": round(rss), **profile(target)}
 
@@ -221,9 +228,12 @@ def bench_scale(scale: str, end_date: date) -> dict[str, Any]:
         )
         append_day(folder, NEW_DAYS[1])
         incremental = build(folder, full_refresh=False, label="incremental")
+        print(f"==> {scale}: publish", flush=True)
+        publish_seconds, publish_rss = run_measured(csm("publish"), bench_env(folder))
     finally:
         remove_day(folder)
     size = (folder / "customer_success.duckdb").stat().st_size
+    serving_size = (folder / "serving" / "customer_success.duckdb").stat().st_size
     return {
         "scale": scale,
         "raw_events": events(folder),
@@ -234,13 +244,17 @@ def bench_scale(scale: str, end_date: date) -> dict[str, Any]:
         "first_incremental_build": first,
         "incremental_build": incremental,
         "duckdb_mib": round(size / 2**20),
+        "publish_seconds": round(publish_seconds, 1),
+        "publish_peak_rss_mib": round(publish_rss),
+        "serving_mib": round(serving_size / 2**20),
     }
 
 
 def report(results: list[dict[str, Any]]) -> str:
     lines = [
         f"{'scale':<8}{'events':>12}{'generate s':>12}{'floor s':>9}{'full s':>9}{'x floor':>9}"
-        f"{'incr1 s':>9}{'incr s':>9}{'RSS MiB':>9}{'DB MiB':>8}"
+        f"{'incr1 s':>9}{'incr s':>9}{'RSS MiB':>9}{'DB MiB':>8}{'publish s':>11}"
+        f"{'serving MiB':>13}"
     ]
     for r in results:
         generation = "-" if r["generation_seconds"] is None else f"{r['generation_seconds']:.1f}"
@@ -250,6 +264,7 @@ def report(results: list[dict[str, Any]]) -> str:
             f"{r['full_build']['seconds']:>9.1f}{r['full_build_floor_multiple']:>9.1f}"
             f"{r['first_incremental_build']['seconds']:>9.1f}"
             f"{r['incremental_build']['seconds']:>9.1f}{rss:>9}{r['duckdb_mib']:>8}"
+            f"{r['publish_seconds']:>11.1f}{r['serving_mib']:>13}"
         )
     by_scale = {r["scale"]: r for r in results}
     if "medium" in by_scale and "large" in by_scale:
