@@ -2,20 +2,28 @@
     quarantined (breaks a rule), duplicate (a repeat of an identical row, or a re-delivered
     key for at-least-once tables), superseded (an older CDC version of a key) or kept.
     Keys, version order and delivery semantics come from the table's contract meta.
-    Returns a select: the contract columns, dq_rule, dq_copy_number (1 for the first of
-    identical rows), dq_status and dq_row_content (the quarantined row as text, so the
-    quarantine shows what was rejected). -#}
+    Copies are numbered valid rows first, then by delivery: the first valid delivery of a
+    re-delivered key is kept even when an earlier delivery was invalid (that one is
+    quarantined). A row without a key is a copy only of an identical row.
+    Returns a select: the contract columns cast to their contract types (contract_value),
+    dq_rule, dq_copy_number (1 for the first copy), dq_status and dq_row_content (the
+    quarantined row as text, so the quarantine shows what was rejected). -#}
 {% macro dq_classify(relation, source_name, table_name) -%}
     {%- set contract = source_contract(source_name, table_name) -%}
     {%- set names = contract.columns | map(attribute='name') | list -%}
     {%- set key = contract.meta.get('key', []) -%}
     {%- set latest_by = contract.meta.get('latest_by', []) -%}
-    {%- set copy_partition = key if contract.meta.get('redelivered') else names -%}
+    {%- if contract.meta.get('redelivered') -%}
+        {%- set keyless = key | join(' is null or ') ~ ' is null' -%}
+        {%- set copy_partition = key + ['case when ' ~ keyless ~ ' then ' ~ dq_row_content(names) ~ ' end'] -%}
+    {%- else -%}
+        {%- set copy_partition = names -%}
+    {%- endif -%}
     {%- set newest_first = latest_by | join(' desc, ') ~ ' desc' -%}
     {%- set oldest_first = latest_by | join(', ') -%}
     select
-        {%- for name in names %}
-        {{ name }},
+        {%- for column in contract.columns %}
+        {{ contract_value(column) }} as {{ column.name }},
         {%- endfor %}
         dq_rule,
         dq_copy_number,
@@ -44,7 +52,7 @@
                 {{ relation }}.*,
                 row_number() over (
                     partition by {{ copy_partition | join(', ') }}
-                    order by {{ oldest_first }}
+                    order by case when dq_rule is null then 0 else 1 end, {{ oldest_first }}
                 ) as dq_copy_number
             from {{ relation }}
         ) as copies

@@ -1,13 +1,13 @@
 {#- Nothing lost: the raw table's row count equals the rows kept in the staging model plus
     the duplicates merged and the superseded CDC versions (from the base model) plus the
-    rows quarantined for that table. -#}
+    rows quarantined for that table (on a replay, the raw rows loaded by its as-of time). -#}
 {% test reconciles_with_raw(model, source_name, table_name, base_model) %}
 {#- counts every row even on runs that test only recent rows (get_where_subquery) #}
 {{ config(meta={'test_all_rows': true}) }}
 with
 
 raw_rows as (
-    select count(*) as row_count from {{ source(source_name, table_name) }}
+    select count(*) as row_count from ({{ raw_source(source_name, table_name) }}) as raw_table
 ),
 
 kept_rows as (

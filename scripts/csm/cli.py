@@ -16,7 +16,7 @@ from pathlib import Path
 
 import duckdb
 
-from csm import buildstate, dbt_runner, load, paths, report, serving, summary, validate
+from csm import buildstate, dbt_runner, load, paths, report, serving, summary, validate, varcheck
 
 SCALE_NAMES = ("tiny", "small", "medium", "large")
 GENERATION_FILE = "_generation.json"
@@ -299,8 +299,10 @@ def build(raw: Path, working: Path, serving_file: Path, request: BuildRequest) -
     try:
         dbt_runner.export_paths(raw, working)
     except OSError as error:
+        files = [parent for parent in working.parents if parent.is_file()]
+        reason = f"{files[0]} is a file, not a folder" if files else error.strerror or error
         raise UsageError(
-            f"cannot create the folder of the working database {working}: {error}"
+            f"cannot create the folder of the working database {working}: {reason}"
         ) from None
     with buildstate.exclusive(working, "build"):
         selection = " ".join([*request.select, *(f"--exclude {e}" for e in request.exclude)])
@@ -354,7 +356,15 @@ def _recent_test_vars(variables: str | None) -> str:
         raise UsageError(str(error)) from error
 
 
+def _check_vars(text: str | None) -> None:
+    try:
+        varcheck.check(varcheck.parse(text), varcheck.project_defaults(paths.project_dir()))
+    except varcheck.VarsError as error:
+        raise UsageError(str(error)) from None
+
+
 def cmd_build(args: argparse.Namespace) -> int:
+    _check_vars(args.vars)
     request = BuildRequest(
         select=args.select,
         exclude=args.exclude,

@@ -2,7 +2,9 @@
 
 Each `models/staging/<source>/_<source>__sources.yml` declares its tables, their columns,
 `data_type`, and in column `config.meta`: `required` (never null in valid data), `enum`
-(normalized accepted values) and `pii`.
+(normalized accepted values), `max_abs` (the largest magnitude a valid value has) and `pii`;
+in table `config.meta`: `key`, `latest_by` and `event_time` (the column telling when the
+row's event happened, never after its `_loaded_at`).
 """
 
 from __future__ import annotations
@@ -23,6 +25,7 @@ class Column:
     required: bool
     enum: tuple[str, ...] | None
     pii: bool
+    max_abs: int | None = None
 
 
 @dataclass(frozen=True)
@@ -32,6 +35,8 @@ class Table:
     columns: tuple[Column, ...]
     key: tuple[str, ...]
     latest_by: tuple[str, ...]
+    event_time: str | None = None
+    redelivered: bool = False
 
     def column(self, name: str) -> Column:
         for column in self.columns:
@@ -60,6 +65,7 @@ def _read(path: Path) -> list[Table]:
                     required=bool(_meta(col).get("required", False)),
                     enum=tuple(_meta(col)["enum"]) if "enum" in _meta(col) else None,
                     pii=bool(_meta(col).get("pii", False)),
+                    max_abs=_meta(col).get("max_abs"),
                 )
                 for col in table["columns"]
             )
@@ -70,6 +76,8 @@ def _read(path: Path) -> list[Table]:
                     columns=columns,
                     key=tuple(meta["key"]),
                     latest_by=tuple(meta["latest_by"]),
+                    event_time=meta.get("event_time"),
+                    redelivered=bool(meta.get("redelivered", False)),
                 )
             )
     return tables

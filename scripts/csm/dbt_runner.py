@@ -146,7 +146,35 @@ def run_build(project: Path, options: BuildOptions) -> BuildOutcome:
     return classify(res.result, res.success, res.exception)
 
 
+CONTRACT_FAILED = "This model has an enforced contract that failed."
+
+
+def contract_mismatches(message: str) -> list[str]:
+    """The rows of dbt's contract mismatch table as sentences naming column and both types
+    ([] when the message is not a contract failure)."""
+    if CONTRACT_FAILED not in message:
+        return []
+    rows = [
+        [cell.strip() for cell in line.strip().strip("|").split("|")]
+        for line in message.splitlines()
+        if line.strip().startswith("|")
+    ]
+    if not rows or rows[0][:3] != ["column_name", "definition_type", "contract_type"]:
+        return []
+    sentences = []
+    for column, in_sql, in_contract, *reason in rows[2:]:
+        why = reason[0] if reason else "mismatch"
+        sentences.append(
+            f"column {column}: the SQL gives {in_sql or '(none)'}, the contract says "
+            f"{in_contract or '(none)'} ({why})"
+        )
+    return sentences
+
+
 def _indent(message: str, log_file: Path) -> list[str]:
+    mismatches = contract_mismatches(message)
+    if mismatches:
+        return ["      enforced contract failed:", *(f"        {line}" for line in mismatches)]
     lines = message.splitlines()
     shown = [f"      {line}" for line in lines[:MESSAGE_LINES]]
     if len(lines) > MESSAGE_LINES:

@@ -7,7 +7,10 @@ and this module fills those tables, replacing them, from the same files.
 Each table folder is read like DuckDB's `read_parquet(..., union_by_name = true,
 hive_partitioning = false)` does: every Parquet file below it, columns matched by name, a
 column missing from a file is null there, and folder names are not columns. Only the contract
-columns are loaded, cast to their contract types (`csm.contract`).
+columns are loaded, cast to their contract types (`csm.contract`), with two exceptions that
+keep the raw value for staging to judge, as on DuckDB: `integer` columns load as 64-bit
+(staging quarantines a value beyond 32 bits as out_of_range_<column>), and a timestamp with
+a time zone loads as its UTC wall time.
 
 Connection settings come from the target in `profiles.yml` (env_var() rendered as dbt does),
 so dbt and the loader cannot disagree on where the warehouse is.
@@ -44,7 +47,7 @@ LOAD_TARGETS = ("postgres", "spark")
 ARROW_TYPES: dict[str, pa.DataType] = {
     "varchar": pa.string(),
     "bigint": pa.int64(),
-    "integer": pa.int32(),
+    "integer": pa.int64(),  # staging narrows to 32 bits (out_of_range_<column> otherwise)
     "double": pa.float64(),
     "boolean": pa.bool_(),
     "date": pa.date32(),
@@ -54,7 +57,7 @@ ARROW_TYPES: dict[str, pa.DataType] = {
 POSTGRES_TYPES = {
     "varchar": "text",
     "bigint": "bigint",
-    "integer": "integer",
+    "integer": "bigint",
     "double": "double precision",
     "boolean": "boolean",
     "date": "date",
@@ -64,7 +67,7 @@ POSTGRES_TYPES = {
 SPARK_TYPES = {
     "varchar": "string",
     "bigint": "bigint",
-    "integer": "int",
+    "integer": "bigint",
     "double": "double",
     "boolean": "boolean",
     "date": "date",

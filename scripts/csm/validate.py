@@ -1,20 +1,25 @@
 """Check the raw extracts folder against the source contract before dbt reads it.
 
-Only Parquet footers are read (schema and row counts), never the data, so the check takes
-about the same time for 100 rows as for 50 million.
+Only Parquet footers are read (schema, row counts, statistics), not the data, so the check
+takes about the same time for 100 rows as for 50 million.
 
 Type compatibility (contract `data_type` <- Arrow type found in the file):
 
 - varchar   <- string, large_string, string_view
 - bigint    <- any signed or unsigned integer (8 to 64 bits)
 - integer   <- any signed or unsigned integer: 64-bit files are accepted because writers
-  (pandas, Spark) often widen integers; DuckDB casts on read and out-of-range values fail
-  loudly there rather than silently here
+  (pandas, Spark) often widen integers; staging casts to 32 bits and quarantines a value
+  that does not fit (rule out_of_range_<column>)
 - double    <- float16, float32, float64
 - boolean   <- bool
 - date      <- date32, date64
-- timestamp <- timestamp without time zone, any unit
+- timestamp <- timestamp of any unit, with or without a time zone: one with a zone is
+  converted to UTC (the contract's convention: timestamps without a zone are UTC)
 - any type  <- null (a column that is entirely null in a file), for nullable columns only
+
+A `_loaded_at` later than the wall clock (UTC) is rejected, naming the table, file and value:
+it would move the build's "now" into the future. Its maximum comes from the Parquet
+statistics (the column is read only when a file has none).
 
 Dictionary-encoded columns are judged by their value type. Extra columns are allowed,
 optional columns may be missing from some files (not from all of them), and Hive partition
@@ -25,9 +30,11 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pyarrow as pa
+import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 from csm.contract import Column, Table, load_contract
@@ -58,7 +65,7 @@ _TYPE_CHECKS: dict[str, Callable[[pa.DataType], bool]] = {
     "double": pa.types.is_floating,
     "boolean": pa.types.is_boolean,
     "date": pa.types.is_date,
-    "timestamp": lambda t: pa.types.is_timestamp(t) and t.tz is None,
+    "timestamp": pa.types.is_timestamp,
 }
 
 
@@ -84,22 +91,70 @@ def partition_keys(file: Path, folder: Path) -> set[str]:
     return {part.split("=", 1)[0] for part in file.relative_to(folder).parts[:-1] if "=" in part}
 
 
+LOADED_AT = "_loaded_at"
+
+
 @dataclass(frozen=True)
 class _FileInfo:
     path: Path
     rows: int
     schema: pa.Schema
     partition_keys: set[str]
+    latest_load: datetime | None  # max _loaded_at as UTC without a zone
+
+
+def _utc(value: datetime) -> datetime:
+    return value.astimezone(UTC).replace(tzinfo=None) if value.tzinfo else value
+
+
+def latest_load(parquet: pq.ParquetFile) -> datetime | None:
+    """The file's largest _loaded_at (UTC), from the row-group statistics when present."""
+    if parquet.schema_arrow.get_field_index(LOADED_AT) < 0:
+        return None
+    metadata = parquet.metadata
+    maxima: list[datetime] = []
+    for group in range(metadata.num_row_groups):
+        row_group = metadata.row_group(group)
+        for index in range(row_group.num_columns):
+            chunk = row_group.column(index)
+            if chunk.path_in_schema != LOADED_AT:
+                continue
+            stats = chunk.statistics
+            if stats is None or not stats.has_min_max or not isinstance(stats.max, datetime):
+                column = parquet.read(columns=[LOADED_AT]).column(0)
+                found = pc.max(column).as_py()
+                return _utc(found) if isinstance(found, datetime) else None
+            maxima.append(_utc(stats.max))
+    return max(maxima, default=None)
 
 
 def _read_footer(path: Path, folder: Path) -> _FileInfo:
     parquet = pq.ParquetFile(path)
     try:
         return _FileInfo(
-            path, parquet.metadata.num_rows, parquet.schema_arrow, partition_keys(path, folder)
+            path,
+            parquet.metadata.num_rows,
+            parquet.schema_arrow,
+            partition_keys(path, folder),
+            latest_load(parquet),
         )
     finally:
         parquet.close()
+
+
+def _future_loads(table: Table, infos: list[_FileInfo], now: datetime) -> list[Problem]:
+    late = [info for info in infos if info.latest_load is not None and info.latest_load > now]
+    return [
+        Problem(
+            table.name,
+            LOADED_AT,
+            info.path,
+            f"{table.name}.{LOADED_AT} in the future in {info.path}: {info.latest_load} is "
+            f"later than the wall clock ({now:%Y-%m-%d %H:%M:%S} UTC); a load cannot happen "
+            "after now (check the extract's clock and time zone)",
+        )
+        for info in late
+    ]
 
 
 def _plural(count: int, noun: str) -> str:
@@ -156,8 +211,9 @@ def _column_problems(table: Table, folder: Path, infos: list[_FileInfo]) -> list
     return problems
 
 
-def check_table(table: Table, raw: Path) -> list[Problem]:
-    """All problems of one contract table's folder under the raw folder."""
+def check_table(table: Table, raw: Path, now: datetime | None = None) -> list[Problem]:
+    """All problems of one contract table's folder under the raw folder; `now` (UTC, no zone)
+    bounds _loaded_at (default: the wall clock)."""
     folder = raw / table.name
     if not folder.is_dir():
         return [
@@ -193,10 +249,13 @@ def check_table(table: Table, raw: Path) -> list[Problem]:
                 f"under {folder} hold 0 rows",
             )
         )
-    return problems + _column_problems(table, folder, infos)
+    now = now or datetime.now(UTC).replace(tzinfo=None)
+    return problems + _column_problems(table, folder, infos) + _future_loads(table, infos, now)
 
 
-def validate_raw(raw: Path, tables: Iterable[Table] | None = None) -> list[Problem]:
+def validate_raw(
+    raw: Path, tables: Iterable[Table] | None = None, now: datetime | None = None
+) -> list[Problem]:
     """Every problem of the raw folder against the contract (all tables, not just the first)."""
     if tables is None:
         tables = load_contract(project_dir()).values()
@@ -210,7 +269,7 @@ def validate_raw(raw: Path, tables: Iterable[Table] | None = None) -> list[Probl
                 "with `csm generate`)",
             )
         ]
-    return [problem for table in tables for problem in check_table(table, raw)]
+    return [problem for table in tables for problem in check_table(table, raw, now)]
 
 
 def report(problems: list[Problem], raw: Path) -> str:

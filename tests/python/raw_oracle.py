@@ -18,11 +18,20 @@ SURVEY_SCALES = {"csat": (1, 5), "nps": (0, 10), "ces": (1, 7)}
 DQ_ORDER = ["kept", "duplicate", "superseded", "quarantined"]
 
 
+def _utc_naive(table: pa.Table) -> pa.Table:
+    """Timestamps with a time zone as UTC wall time without one (the contract's convention)."""
+    for index, field in enumerate(table.schema):
+        if pa.types.is_timestamp(field.type) and field.type.tz is not None:
+            naive = table.column(index).cast(pa.timestamp(field.type.unit))
+            table = table.set_column(index, field.name, naive)
+    return table
+
+
 def read_raw(raw_dir: Path, table: str) -> pd.DataFrame:
     """All Parquet files of a table folder as one frame, columns matched by name."""
     files = sorted((raw_dir / table).rglob("*.parquet"))
-    tables = [pq.read_table(path, partitioning=None) for path in files]
-    return pa.concat_tables(tables, promote_options="default").to_pandas()
+    tables = [_utc_naive(pq.read_table(path, partitioning=None)) for path in files]
+    return pa.concat_tables(tables, promote_options="permissive").to_pandas()
 
 
 def normalize_enums(frame: pd.DataFrame, table: Table) -> pd.DataFrame:
@@ -72,12 +81,23 @@ def _table_rules(name: str, frame: pd.DataFrame) -> list[tuple[pd.Series, str]]:
 def first_broken_rule(frame: pd.DataFrame, table: Table, known_accounts: set[str]) -> pd.Series:
     """The first rule each row breaks (None when valid), in the contract's rule order."""
     rules: list[tuple[pd.Series, str]] = []
+    for c in table.columns:
+        values = frame[c.name]
+        if c.data_type == "integer":  # 32 bits: a wider file value that does not fit
+            rules.append(
+                (values.notna() & ~values.between(-(2**31), 2**31 - 1), f"out_of_range_{c.name}")
+            )
+        if c.max_abs is not None:
+            rules.append((values.notna() & (values.abs() > c.max_abs), f"out_of_range_{c.name}"))
     rules += [(frame[c.name].isna(), f"missing_{c.name}") for c in table.columns if c.required]
     rules += [
         (frame[c.name].notna() & ~frame[c.name].isin(c.enum), f"invalid_{c.name}")
         for c in table.columns
         if c.enum
     ]
+    if table.event_time is not None:  # an event cannot happen after the load that delivered it
+        late = frame[table.event_time] > frame["_loaded_at"]
+        rules.append((late, f"{table.event_time}_after_loaded_at"))
     if "account_id" in frame.columns and table.name != "crm_accounts":
         rules.append((~frame["account_id"].isin(known_accounts), "unknown_account"))
     rules += _table_rules(table.name, frame)
@@ -97,8 +117,15 @@ def classify(raw_dir: Path, table_name: str) -> pd.DataFrame:
     frame["dq_rule"] = first_broken_rule(frame, table, known)
     valid = frame["dq_rule"].isna()
     key = list(table.key)
-    if table.name == "product_events":  # at-least-once delivery: a repeated event_id is a copy
-        copy = frame[key].duplicated(keep="first")
+    copy = pd.Series(False, index=frame.index)
+    if table.name == "product_events":
+        # at-least-once delivery: of the valid deliveries of an event_id, the first loaded is
+        # the event and the later ones copies; invalid deliveries are quarantined whatever
+        # their order
+        deliveries = frame[valid & frame["event_id"].notna()].sort_values(
+            "_loaded_at", kind="stable"
+        )
+        copy[deliveries.index[deliveries.duplicated(subset=key, keep="first")]] = True
     else:
         copy = frame[table.column_names].duplicated(keep="first")
     duplicate = valid & copy

@@ -116,7 +116,7 @@ def test_raw_table_is_read_by_column_name_with_contract_types(raw_factory) -> No
 
     assert data.column_names == table.column_names
     assert data.num_rows == 5
-    assert data.schema.field("employee_count").type == pa.int32()
+    assert data.schema.field("employee_count").type == pa.int64()  # staging narrows it
     assert data.column("csm_id").null_count == 2  # missing from the first file only
 
 

@@ -6,102 +6,17 @@ user runs them (the `csm` command in a subprocess)."""
 from __future__ import annotations
 
 import json
-import os
-import signal
 import subprocess
 import sys
 import textwrap
-from dataclasses import dataclass
 from pathlib import Path
 
-import duckdb
 import pytest
 
-from csm.paths import project_dir
-from serving_reader import fingerprint, publish_snapshot
+from builds import CSM, Site, kill, ok, read_until
 
-CSM = str(Path(sys.executable).parent / "csm")
 OLD_END, NEW_END = "2026-09-29", "2026-09-30"
 READER = Path(__file__).with_name("serving_reader.py")
-
-
-@dataclass(frozen=True)
-class Site:
-    """One working database, its serving file and dbt target folder."""
-
-    root: Path
-
-    @property
-    def working(self) -> Path:
-        return self.root / "warehouse" / "cs.duckdb"
-
-    @property
-    def serving(self) -> Path:
-        return self.root / "serving" / "cs.duckdb"
-
-    def env(self, raw: Path) -> dict[str, str]:
-        return {
-            **os.environ,
-            "CSM_RAW_DIR": str(raw),
-            "CSM_DUCKDB_PATH": str(self.working),
-            "CSM_SERVING_PATH": str(self.serving),
-            "DBT_TARGET_PATH": str(self.root / "target"),
-            "DBT_LOG_PATH": str(self.root / "logs"),
-            "DBT_SEND_ANONYMOUS_USAGE_STATS": "False",
-            "PYTHONUNBUFFERED": "1",
-        }
-
-    def csm(self, raw: Path, *args: str) -> subprocess.CompletedProcess[str]:
-        return subprocess.run(
-            [CSM, *args],
-            env=self.env(raw),
-            cwd=project_dir(),
-            capture_output=True,
-            text=True,
-            check=False,
-        )
-
-    def start(self, raw: Path, *args: str) -> subprocess.Popen[str]:
-        return subprocess.Popen(
-            [CSM, *args],
-            env=self.env(raw),
-            cwd=project_dir(),
-            stdout=subprocess.PIPE,
-            stderr=subprocess.STDOUT,
-            text=True,
-        )
-
-    def snapshot(self) -> dict[str, object]:
-        with duckdb.connect(str(self.serving), read_only=True) as connection:
-            return publish_snapshot(connection)
-
-    def working_marts(self) -> dict[str, list]:
-        with duckdb.connect(str(self.working), read_only=True) as connection:
-            return fingerprint(connection, "main_marts")
-
-
-def ok(result: subprocess.CompletedProcess[str]) -> str:
-    assert result.returncode == 0, (result.stdout + result.stderr)[-3000:]
-    return result.stdout
-
-
-def read_until(process: subprocess.Popen[str], marker: str) -> list[str]:
-    """Lines of the process's output up to the first one holding marker (fails at its end)."""
-    assert process.stdout is not None
-    lines = []
-    for line in process.stdout:
-        lines.append(line)
-        if marker in line:
-            return lines
-    process.wait()
-    raise AssertionError(f"{marker!r} never printed:\n{''.join(lines[-40:])}")
-
-
-def kill(process: subprocess.Popen[str]) -> None:
-    process.send_signal(signal.SIGKILL)
-    process.wait()
-    if process.stdout is not None:
-        process.stdout.close()
 
 
 @pytest.fixture(scope="module")

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import shutil
+from datetime import datetime
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pyarrow as pa
 import pytest
@@ -101,14 +103,36 @@ def test_wrong_column_type(raw_factory, valid_raw: Path) -> None:
     )
 
 
-def test_timestamp_with_time_zone_is_rejected(raw_factory, valid_raw: Path) -> None:
+def test_timestamp_with_time_zone_is_accepted(raw_factory, valid_raw: Path) -> None:
     data = raw_factory.arrow_table("crm_csms")
-    loaded = data.column("_loaded_at").cast(pa.timestamp("us", tz="UTC"))
+    loaded = data.column("_loaded_at").cast(pa.timestamp("us", tz="America/New_York"))
     data = data.set_column(data.schema.get_field_index("_loaded_at"), "_loaded_at", loaded)
     raw_factory.write("crm_csms", data)
-    problem = only(validate_raw(valid_raw))
-    assert "crm_csms._loaded_at" in problem.message
-    assert "expected timestamp" in problem.message
+    assert validate_raw(valid_raw) == []
+
+
+def test_a_load_later_than_the_wall_clock_is_rejected_by_name(raw_factory, valid_raw) -> None:
+    data = raw_factory.arrow_table("crm_csms")
+    future = pa.array([datetime(2024, 1, 1), datetime(2030, 1, 1, 6, 0)], pa.timestamp("us"))
+    data = data.set_column(data.schema.get_field_index("_loaded_at"), "_loaded_at", future)
+    path = raw_factory.write("crm_csms", data, "late.parquet")
+    problem = only(validate_raw(valid_raw, now=datetime(2026, 12, 1)))
+    assert problem.message.startswith(f"crm_csms._loaded_at in the future in {path}: ")
+    assert "2030-01-01 06:00:00 is later than the wall clock (2026-12-01 00:00:00 UTC)" in (
+        problem.message
+    )
+    # a zoned value counts by its instant: 2026-11-30 20:00 in New York is 2026-12-01 01:00 UTC
+    new_york = ZoneInfo("America/New_York")
+    zoned = pa.array(
+        [datetime(2026, 11, 30, 20, 0, tzinfo=new_york)] * 2, pa.timestamp("us", tz=new_york.key)
+    )
+    data = data.set_column(data.schema.get_field_index("_loaded_at"), "_loaded_at", zoned)
+    raw_factory.write("crm_csms", data, "late.parquet")
+    assert validate_raw(valid_raw, now=datetime(2026, 12, 1, 2, 0)) == []
+    assert (
+        "2026-12-01 01:00:00 is later"
+        in only(validate_raw(valid_raw, now=datetime(2026, 12, 1, 0, 30))).message
+    )
 
 
 def test_all_null_column_only_for_nullable_columns(raw_factory, valid_raw: Path) -> None:
@@ -173,7 +197,8 @@ def test_all_problems_are_collected(raw_factory, valid_raw: Path) -> None:
         ("date", pa.date64(), True),
         ("date", pa.timestamp("us"), False),
         ("timestamp", pa.timestamp("ns"), True),
-        ("timestamp", pa.timestamp("ms", tz="UTC"), False),
+        ("timestamp", pa.timestamp("ms", tz="UTC"), True),
+        ("timestamp", pa.timestamp("us", tz="Europe/Berlin"), True),
         ("timestamp", pa.date32(), False),
     ],
 )

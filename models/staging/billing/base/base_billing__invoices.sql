@@ -5,7 +5,7 @@
 with
 
 source as (
-    select * from {{ source('billing', 'billing_invoices') }}
+    {{ raw_source('billing', 'billing_invoices') }}
 ),
 
 known_accounts as (

@@ -5,7 +5,7 @@
 with
 
 source as (
-    select * from {{ source('billing', 'billing_subscription_periods') }}
+    {{ raw_source('billing', 'billing_subscription_periods') }}
 ),
 
 known_accounts as (

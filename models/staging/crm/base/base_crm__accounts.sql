@@ -5,7 +5,7 @@
 with
 
 source as (
-    select * from {{ source('crm', 'crm_accounts') }}
+    {{ raw_source('crm', 'crm_accounts') }}
 ),
 
 normalized as (

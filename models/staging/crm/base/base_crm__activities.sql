@@ -5,7 +5,7 @@
 with
 
 source as (
-    select * from {{ source('crm', 'crm_activities') }}
+    {{ raw_source('crm', 'crm_activities') }}
 ),
 
 known_accounts as (

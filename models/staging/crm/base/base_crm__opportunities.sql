@@ -5,7 +5,7 @@
 with
 
 source as (
-    select * from {{ source('crm', 'crm_opportunities') }}
+    {{ raw_source('crm', 'crm_opportunities') }}
 ),
 
 known_accounts as (

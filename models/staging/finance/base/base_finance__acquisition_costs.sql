@@ -5,7 +5,7 @@
 with
 
 source as (
-    select * from {{ source('finance', 'finance_acquisition_costs') }}
+    {{ raw_source('finance', 'finance_acquisition_costs') }}
 ),
 
 known_accounts as (

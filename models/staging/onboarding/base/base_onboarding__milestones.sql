@@ -5,7 +5,7 @@
 with
 
 source as (
-    select * from {{ source('onboarding', 'onboarding_milestones') }}
+    {{ raw_source('onboarding', 'onboarding_milestones') }}
 ),
 
 known_accounts as (

@@ -3,6 +3,7 @@
 {{
     config(
         on_schema_change='fail',
+        pre_hook="{{ delete_keyless_events_of_changed_load_days() }}",
         **incremental_where_possible('delete+insert', 'event_id')
     )
 }}
@@ -10,23 +11,19 @@
 -- Every raw product_events row, enums normalized, classified as kept, duplicate,
 -- superseded or quarantined (with the rule it broke). Staging and the quarantine read it.
 -- Incremental (the one event-scale table; a plain table on Spark, which has no
--- delete+insert): a run reads only the raw rows loaded after the latest _loaded_at it
--- holds, and classifies them together with the stored rows they must be compared with, so
--- the table equals a full rebuild: every stored row of the event_ids they carry
--- (re-deliveries), the rows of event_ids quarantined as unknown_account (the account may
--- have arrived in the CRM since) and the rows without an event_id (their copy numbers).
--- A replay with the var as_of_timestamp sees only the rows loaded by then.
-{%- set loaded_until = '(select max(stored_rows._loaded_at) from ' ~ this ~ ' as stored_rows)' %}
+-- delete+insert): a run re-reads the raw rows of every load day (date of _loaded_at) whose
+-- raw row count differs from the rows stored for it: new days, and earlier days that
+-- received a backfill (a re-run of last week's extract), whatever their _loaded_at. It
+-- classifies them together with the stored rows they must be compared with, so the table
+-- equals a full rebuild: the stored rows of the event_ids they carry (re-deliveries) and the
+-- rows of event_ids quarantined as unknown_account (the account may have arrived in the CRM
+-- since). Rows without an event_id cannot be replaced by key: the pre-hook deletes those of
+-- the re-read days first. A replay with the var as_of_timestamp sees only the rows loaded by
+-- then.
 with
 
-source as (
-    select * from {{ source('product', 'product_events') }}
-    where
-        {#- a replay (var as_of_timestamp set) sees only the rows loaded by then #}
-        {{ "_loaded_at <= " ~ as_of_timestamp() if var('as_of_timestamp', none) else "1 = 1" }}
-        {%- if is_incremental() %}
-        and _loaded_at > {{ loaded_until }}
-        {%- endif %}
+raw_events as (
+    {{ raw_source('product', 'product_events') }}
 ),
 
 known_accounts as (
@@ -34,6 +31,16 @@ known_accounts as (
 ),
 
 {%- if is_incremental() %}
+
+changed_load_days as (
+    {{ changed_event_load_days() }}
+),
+
+source as (
+    select raw_events.*
+    from raw_events
+    where cast(raw_events._loaded_at as date) in (select changed_load_days.load_day from changed_load_days)
+),
 
 reclassified_keys as (
     select event_id from source
@@ -54,7 +61,12 @@ stored as (
     from {{ this }}
     where
         event_id in (select reclassified_keys.event_id from reclassified_keys)
-        or event_id is null
+        and cast(_loaded_at as date) not in (select changed_load_days.load_day from changed_load_days)
+),
+{%- else %}
+
+source as (
+    select * from raw_events
 ),
 {%- endif %}
 
@@ -90,7 +102,3 @@ classified as (
 )
 
 select * from classified
-{%- if is_incremental() %}
--- stored rows without an event_id only number the new ones: delete+insert keeps them
-where event_id is not null or _loaded_at > {{ loaded_until }}
-{%- endif %}

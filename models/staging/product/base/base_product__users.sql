@@ -5,7 +5,7 @@
 with
 
 source as (
-    select * from {{ source('product', 'product_users') }}
+    {{ raw_source('product', 'product_users') }}
 ),
 
 known_accounts as (

@@ -5,7 +5,7 @@
 with
 
 source as (
-    select * from {{ source('support', 'support_agents') }}
+    {{ raw_source('support', 'support_agents') }}
 ),
 
 normalized as (

@@ -5,7 +5,7 @@
 with
 
 source as (
-    select * from {{ source('support', 'support_kb_sessions') }}
+    {{ raw_source('support', 'support_kb_sessions') }}
 ),
 
 known_accounts as (

@@ -5,7 +5,7 @@
 with
 
 source as (
-    select * from {{ source('support', 'support_tickets') }}
+    {{ raw_source('support', 'support_tickets') }}
 ),
 
 known_accounts as (

@@ -5,7 +5,7 @@
 with
 
 source as (
-    select * from {{ source('survey', 'survey_responses') }}
+    {{ raw_source('survey', 'survey_responses') }}
 ),
 
 known_accounts as (
