@@ -3,8 +3,9 @@
 Each `models/staging/<source>/_<source>__sources.yml` declares its tables, their columns,
 `data_type`, and in column `config.meta`: `required` (never null in valid data), `enum`
 (normalized accepted values), `max_abs` (the largest magnitude a valid value has) and `pii`;
-in table `config.meta`: `key`, `latest_by` and `event_time` (the column telling when the
-row's event happened, never after its `_loaded_at`).
+in table `config.meta`: `key`, `latest_by`, `event_time` (the column telling when the row's
+event happened, never after its `_loaded_at`) and `snapshot` (a full copy of the table comes
+with every extract).
 """
 
 from __future__ import annotations
@@ -37,6 +38,7 @@ class Table:
     latest_by: tuple[str, ...]
     event_time: str | None = None
     redelivered: bool = False
+    snapshot: bool = False  # a full copy with every extract (a replay reads it whole)
 
     def column(self, name: str) -> Column:
         for column in self.columns:
@@ -78,6 +80,7 @@ def _read(path: Path) -> list[Table]:
                     latest_by=tuple(meta["latest_by"]),
                     event_time=meta.get("event_time"),
                     redelivered=bool(meta.get("redelivered", False)),
+                    snapshot=bool(meta.get("snapshot", False)),
                 )
             )
     return tables
