@@ -235,6 +235,20 @@ def test_build_success_prints_summary(
     assert "1.00%" in out
     assert "main_marts.ok_mart" in out
     assert "Failed nodes:" not in out
+    # the runner released every connection: another process can open the file for writing
+    warehouse = fake_project / "warehouse" / "fake.duckdb"
+    other = subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            "import duckdb, sys; duckdb.connect(sys.argv[1]).close()",
+            str(warehouse),
+        ],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert other.returncode == 0, other.stderr
 
 
 # --- incremental runs test recent rows ---------------------------------------------------
