@@ -10,6 +10,7 @@ an earlier load day arriving after later days were built. Every case checks that
 
 from __future__ import annotations
 
+import os
 import subprocess
 from datetime import datetime
 from pathlib import Path
@@ -278,6 +279,16 @@ def test_a_replay_builds_and_reconciles_with_the_rows_loaded_by_its_as_of(tmp_pa
 
 
 # --- clear exits: one line, exit 2, no traceback, before dbt ---------------------------------
+
+
+@pytest.fixture(autouse=True)
+def _restore_env(monkeypatch: pytest.MonkeyPatch) -> None:
+    """`csm build` in this process exports the paths into os.environ (for dbt's profile):
+    give the session's values back after each test."""
+    for name in ("CSM_RAW_DIR", "CSM_DUCKDB_PATH", "DBT_SEND_ANONYMOUS_USAGE_STATS"):
+        monkeypatch.setenv(name, os.environ.get(name, ""))
+        if not os.environ[name]:
+            monkeypatch.delenv(name)
 
 
 def _no_dbt(*_args: object, **_kwargs: object) -> None:
