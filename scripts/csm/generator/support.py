@@ -121,7 +121,10 @@ def tickets_table(
     account, created = _ticket_starts(world, rng)
     n = len(account)
     window = world.window
-    h = world.health[account, window.month_of(created // US_PER_DAY)].astype(float)
+    # a ticket opened late on the region's last local day (or early on the first) can fall
+    # outside the window in UTC: it keeps the health of the window's last (first) month
+    month = np.clip(window.month_of(created // US_PER_DAY), 0, world.months - 1)
+    h = world.health[account, month].astype(float)
     priority = pick(rng, cfg.PRIORITY_SHARES, n)
     category = pick(rng, cfg.CATEGORY_SHARES, n)
     channel = pick(rng, cfg.CHANNEL_SHARES, n)
