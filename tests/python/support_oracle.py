@@ -1,27 +1,35 @@
 """Independent pandas computation of the support and satisfaction metrics in shared/metrics.md,
 from the raw Parquet (the rows raw_oracle.classify keeps), never from the dbt models.
 
-The seed numbers are written here from metrics.md, and the month each measure counts in follows
-docs/decisions.md: tickets created and first response by created month; resolved volume, FCR,
-AHT, resolution time, escalation and reopen rates by resolved month; SLA outcomes by resolved
-month, or by the month the deadline passed for an unresolved breached ticket; survey scores by
-responded month; surveys sent and response rate by sent month.
+The seed numbers are written here from metrics.md (the SLA clocks from issue 20: critical on the
+calendar clock, the other priorities on business hours; the schedules are read from the seeds),
+and the month each measure counts in follows docs/decisions.md: tickets created and first
+response by created month; resolved volume, FCR, AHT, resolution time, escalation and reopen
+rates by resolved month; SLA outcomes by resolved month, or by the month the deadline passed for
+an unresolved breached ticket; survey scores by responded month; surveys sent and response rate
+by sent month.
 """
 
 from __future__ import annotations
 
+import csv
 from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import numpy as np
 import pandas as pd
 import pyarrow.parquet as pq
 
 from csm.contract import load_contract
+from csm.paths import project_dir
 from raw_oracle import classify
 
 # metrics.md, Support: resolution limit / target hours by priority
 SLA_HOURS = {"critical": (4, 2), "high": (24, 12), "medium": (72, 48), "low": (168, 120)}
+SLA_CLOCK = {"critical": "calendar", "high": "business", "medium": "business", "low": "business"}
+US_PER_MINUTE = 60_000_000
 FCR_CATEGORY_TARGETS = {"technical": 0.65, "billing": 0.85, "product": 0.70, "general": 0.80}
 FCR_RATE_TARGET = 0.75
 BREACH_RISK = pd.Timedelta(minutes=15)
@@ -79,8 +87,12 @@ class Support:
 
 
 def ticket_measures(
-    tickets: pd.DataFrame, responses: pd.DataFrame, as_of: pd.Timestamp
+    tickets: pd.DataFrame,
+    responses: pd.DataFrame,
+    as_of: pd.Timestamp,
+    business: pd.DataFrame | None = None,
 ) -> pd.DataFrame:
+    """`business`: business_time() of the same tickets; without it every clock is calendar."""
     frame = tickets.copy()
     for column in ["created_at", "first_response_at", "resolved_at"]:
         frame[column] = pd.to_datetime(frame[column])
@@ -88,7 +100,14 @@ def ticket_measures(
     target = frame["priority"].map(lambda p: SLA_HOURS[p][1])
     frame["sla_limit_hours"] = limit.astype(float)
     frame["sla_target_hours"] = target.astype(float)
-    frame["deadline"] = frame["created_at"] + pd.to_timedelta(limit, unit="h")
+    frame["calendar_deadline"] = frame["created_at"] + pd.to_timedelta(limit, unit="h")
+    frame["deadline"] = frame["calendar_deadline"]
+    frame["sla_clock"] = "calendar"
+    if business is not None:
+        frame = frame.merge(business, on="ticket_id", how="left", validate="one_to_one")
+        frame["sla_clock"] = frame["priority"].map(SLA_CLOCK)
+        on_business = frame["sla_clock"] == "business"
+        frame.loc[on_business, "deadline"] = frame.loc[on_business, "business_deadline"]
     resolved = frame["resolved_at"].notna()
     overdue = ~resolved & (frame["deadline"] < as_of)
     frame["is_resolved"] = resolved
@@ -125,7 +144,10 @@ def ticket_measures(
 def load_support(raw_dir: Path) -> Support:
     as_of = as_of_timestamp(raw_dir)
     responses = kept(raw_dir, "survey_responses")
-    tickets = ticket_measures(kept(raw_dir, "support_tickets"), responses, as_of)
+    raw_tickets = kept(raw_dir, "support_tickets")
+    regions = kept(raw_dir, "crm_accounts").set_index("account_id")["region"]
+    business = business_time(raw_tickets, regions, as_of)
+    tickets = ticket_measures(raw_tickets, responses, as_of, business)
     kb = kept(raw_dir, "support_kb_sessions")
     kb["month"] = month_of(kb["started_at"])
     first = min(tickets["created_month"].min(), kb["month"].min())
@@ -245,6 +267,115 @@ def queue(support: Support) -> pd.DataFrame:
         frame["deadline"] <= support.as_of + BREACH_RISK
     )
     return frame.set_index("ticket_id").sort_index()
+
+
+# ---------------------------------------------------------------------------------------------
+# Business hours (metrics.md): the schedules from the seeds, local hours turned into UTC with
+# zoneinfo day by day, and each ticket's business time summed interval by interval (the model
+# uses running totals instead)
+
+
+def seed_rows(name: str) -> list[dict[str, str]]:
+    with (project_dir() / "seeds" / f"{name}.csv").open(newline="") as handle:
+        return list(csv.DictReader(handle))
+
+
+def _utc_us(day: date, hh_mm: str, zone: ZoneInfo) -> int:
+    hours, minutes = (int(part) for part in hh_mm.split(":"))
+    local = datetime.combine(day, time(0), zone) + timedelta(hours=hours, minutes=minutes)
+    # wall-clock arithmetic: rebuild the local time so that its own offset applies
+    local = datetime.combine(local.date(), local.time(), zone)
+    return int((local - datetime(1970, 1, 1, tzinfo=ZoneInfo("UTC"))) / timedelta(microseconds=1))
+
+
+def open_intervals(schedule_id: str, first: date, last: date) -> tuple[np.ndarray, np.ndarray]:
+    """(openings, closings) in UTC microseconds of a schedule's open intervals on local days
+    first..last: the version valid on each day, holidays closed."""
+    rows = [r for r in seed_rows("support_schedules") if r["schedule_id"] == schedule_id]
+    holidays = {
+        date.fromisoformat(h["holiday_date"])
+        for h in seed_rows("support_holidays")
+        if h["schedule_id"] == schedule_id
+    }
+    zone = ZoneInfo(rows[0]["timezone"])
+    spans = []
+    day = first
+    while day <= last:
+        for row in rows:
+            valid_to = row["valid_to"]
+            if (
+                day not in holidays
+                and int(row["weekday"]) == day.isoweekday()
+                and date.fromisoformat(row["valid_from"]) <= day
+                and (not valid_to or day < date.fromisoformat(valid_to))
+            ):
+                spans.append(
+                    (_utc_us(day, row["start_time"], zone), _utc_us(day, row["end_time"], zone))
+                )
+        day += timedelta(days=1)
+    spans.sort()
+    return np.array([s for s, _ in spans], np.int64), np.array([e for _, e in spans], np.int64)
+
+
+def business_us(opens: np.ndarray, closes: np.ndarray, start: int, end: int) -> int:
+    """Total overlap of [start, end) with the intervals."""
+    first = np.searchsorted(closes, start, side="right")
+    last = np.searchsorted(opens, end, side="left")
+    overlap = np.minimum(closes[first:last], end) - np.maximum(opens[first:last], start)
+    return int(np.clip(overlap, 0, None).sum())
+
+
+def reached_at(opens: np.ndarray, closes: np.ndarray, start: int, amount: int) -> int | None:
+    """The instant the business time since start reaches amount (a closing time when it is
+    reached exactly then), walking the intervals one by one."""
+    for j in range(np.searchsorted(closes, start, side="right"), len(opens)):
+        begin = max(start, int(opens[j]))
+        available = int(closes[j]) - begin
+        if available >= amount:
+            return begin + amount
+        amount -= available
+    return None
+
+
+def _us(stamp: pd.Timestamp) -> int:
+    return stamp.value // 1_000  # nanoseconds to microseconds (the data has microseconds)
+
+
+def business_time(tickets: pd.DataFrame, regions: pd.Series, as_of: pd.Timestamp) -> pd.DataFrame:
+    """Per ticket: schedule_id (the account region's; `default` when missing or unlisted),
+    business minutes to first response and to resolution, and the business deadline of the
+    priority's limit."""
+    by_region = {r["region"]: r["schedule_id"] for r in seed_rows("support_schedule_regions")}
+    schedules = [by_region.get(r, by_region["default"]) for r in tickets["account_id"].map(regions)]
+    created, responded, resolved = (
+        pd.to_datetime(tickets[c]) for c in ["created_at", "first_response_at", "resolved_at"]
+    )
+    first = created.min().date() - timedelta(days=2)
+    last = as_of.date() + timedelta(days=400)
+    calendars = {s: open_intervals(s, first, last) for s in set(schedules)}
+    rows = []
+    for i, ticket in enumerate(tickets["ticket_id"]):
+        opens, closes = calendars[schedules[i]]
+        start = _us(created.iloc[i])
+
+        def minutes(end: pd.Timestamp) -> float | None:
+            if pd.isna(end):
+                return None
+            return business_us(opens, closes, start, _us(end)) / US_PER_MINUTE  # noqa: B023
+
+        limit = SLA_HOURS[tickets["priority"].iloc[i]][0] * 3_600_000_000
+        rows.append(
+            {
+                "ticket_id": ticket,
+                "schedule_id": schedules[i],
+                "business_minutes_to_first_response": minutes(responded.iloc[i]),
+                "business_minutes_to_resolution": minutes(resolved.iloc[i]),
+                "business_deadline": pd.Timestamp(
+                    reached_at(opens, closes, start, limit), unit="us"
+                ),
+            }
+        )
+    return pd.DataFrame(rows)
 
 
 # ---------------------------------------------------------------------------------------------

@@ -45,6 +45,12 @@ RELATIONS = (
     Relation("marts", "fct_kpi_monthly", ("month", "kpi_key", "segment")),
     # incremental on every engine (delete+insert; insert_overwrite of day partitions on Spark)
     Relation("marts", "fct_account_health_daily", ("account_id", "activity_date")),
+    # business hours: local schedule hours to UTC (three time-zone APIs), then business
+    # minutes, deadlines on the priority's clock and the SLA outcomes of every ticket
+    Relation(
+        "intermediate", "int_support__schedule_open_intervals", ("schedule_id", "interval_number")
+    ),
+    Relation("marts", "fct_support_tickets", ("ticket_id",)),
 )
 SHOWN = 20
 

@@ -86,6 +86,28 @@ def test_tickets_match_the_raw_tickets(support, warehouse) -> None:
         assert (actual.dropna() == expected[oracle].dropna()).all(), column
 
 
+def test_business_time_matches_zoneinfo(support, warehouse) -> None:
+    """Every ticket's schedule, business minutes and deadline on its priority's clock equal the
+    oracle's, which lays each schedule's local hours out day by day with zoneinfo and sums the
+    overlap interval by interval."""
+    mart = warehouse.execute(
+        f"select ticket_id, schedule_id, sla_clock, business_minutes_to_first_response, "
+        f"business_minutes_to_resolution, sla_deadline_at "
+        f"from {MARTS}.fct_support_tickets order by ticket_id"
+    ).df()
+    expected = support.tickets.sort_values("ticket_id").reset_index(drop=True)
+    assert list(mart["ticket_id"]) == list(expected["ticket_id"])
+    assert list(mart["schedule_id"]) == list(expected["schedule_id"])
+    assert list(mart["sla_clock"]) == list(expected["sla_clock"])
+    for column in ["business_minutes_to_first_response", "business_minutes_to_resolution"]:
+        assert_close(mart[column], expected[column], column)
+    deadline = pd.to_datetime(mart["sla_deadline_at"])
+    assert (deadline == expected["deadline"]).all()
+    business = expected["sla_clock"] == "business"
+    # the two clocks differ visibly on the generated data (tickets follow the working week)
+    assert (deadline[business] > expected.loc[business, "calendar_deadline"]).mean() > 0.5
+
+
 def test_monthly_all_all_matches(support, warehouse) -> None:
     mart = monthly_cell(warehouse, "all", "all")
     expected = support_monthly(support)

@@ -1,7 +1,8 @@
 -- One row per valid support ticket with the ticket-level logic every support mart reads:
--- its SLA policy and resolution deadline, the SLA outcome and the month it counts in,
--- response and resolution times, first contact resolution, handle time and the CSAT score
--- of its support survey.
+-- its SLA policy and resolution deadline on the priority's clock (calendar or business
+-- hours), the SLA outcome and the month it counts in, response and resolution times in
+-- calendar and business time, first contact resolution, handle time and the CSAT score of
+-- its support survey.
 with
 
 tickets as (
@@ -10,6 +11,10 @@ tickets as (
 
 sla_policies as (
     select * from {{ ref('sla_policies') }}
+),
+
+business_time as (
+    select * from {{ ref('int_support__ticket_business_time') }}
 ),
 
 support_csat as (
@@ -64,16 +69,27 @@ with_policy as (
         tickets.is_escalated,
         tickets.handle_time_seconds,
         tickets.sentiment_score,
+        business_time.schedule_id,
+        business_time.business_minutes_to_first_response,
+        business_time.business_minutes_to_resolution,
+        sla_policies.clock as sla_clock,
         sla_policies.resolution_limit_hours as sla_limit_hours,
         sla_policies.resolution_target_hours as sla_target_hours,
-        {{ add_minutes('tickets.created_at', 'sla_policies.resolution_limit_hours * 60') }}
-            as sla_deadline_at,
-        {{ add_minutes('tickets.created_at', 'sla_policies.resolution_target_hours * 60') }}
-            as sla_target_at,
+        -- the limit and the target run on the priority's clock
+        case
+            when sla_policies.clock = 'business' then business_time.business_deadline_at
+            else {{ add_minutes('tickets.created_at', 'sla_policies.resolution_limit_hours * 60') }}
+        end as sla_deadline_at,
+        case
+            when sla_policies.clock = 'business' then business_time.business_target_at
+            else {{ add_minutes('tickets.created_at', 'sla_policies.resolution_target_hours * 60') }}
+        end as sla_target_at,
         {{ as_of_timestamp() }} as as_of_timestamp
     from tickets
     left join sla_policies
         on tickets.priority = sla_policies.priority
+    left join business_time
+        on tickets.ticket_id = business_time.ticket_id
 ),
 
 classified as (
@@ -106,6 +122,8 @@ select
     {{ month_start('classified.created_at') }} as created_month,
     {{ month_start('classified.resolved_at') }} as resolved_month,
     classified.resolved_at is not null as is_resolved,
+    classified.schedule_id,
+    classified.sla_clock,
     classified.sla_limit_hours,
     classified.sla_target_hours,
     classified.sla_deadline_at,
@@ -118,6 +136,8 @@ select
         as first_response_minutes,
     {{ seconds_between('classified.created_at', 'classified.resolved_at') }} / 3600.0
         as resolution_hours,
+    classified.business_minutes_to_first_response,
+    classified.business_minutes_to_resolution,
     case
         when classified.resolved_at is not null
             then

@@ -1,6 +1,7 @@
 -- One row per ticket open at as_of_timestamp (created by then, not yet resolved): its age,
--- its SLA deadline, and whether it has breached or is about to (the deadline passes within
--- var('breach_risk_minutes') after as_of_timestamp, seed 002's critical alert).
+-- its SLA deadline on the priority's clock, and whether it has breached or is about to (the
+-- deadline passes within var('breach_risk_minutes') after as_of_timestamp, seed 002's
+-- critical alert).
 with
 
 tickets as (
@@ -44,6 +45,7 @@ select
     measured.first_response_at is not null as is_responded,
     measured.age_hours,
     {{ ratio('measured.age_hours', 24) }} as age_days,
+    measured.sla_clock,
     measured.sla_limit_hours,
     measured.sla_deadline_at,
     measured.minutes_to_deadline,

@@ -1,6 +1,7 @@
--- One row per valid support ticket: who handled it, how fast it was answered and resolved,
--- whether it met its priority's SLA, whether it was resolved at first contact, and what the
--- customer said about it.
+-- One row per valid support ticket: who handled it, how fast it was answered and resolved (in
+-- calendar time and in business time on its support schedule), whether it met its priority's
+-- SLA on the priority's clock, whether it was resolved at first contact, and what the customer
+-- said about it.
 with
 
 tickets as (
@@ -29,6 +30,10 @@ select
     tickets.is_resolved,
     tickets.first_response_minutes,
     tickets.resolution_hours,
+    tickets.schedule_id,
+    tickets.business_minutes_to_first_response,
+    tickets.business_minutes_to_resolution,
+    tickets.sla_clock,
     tickets.sla_limit_hours,
     tickets.sla_target_hours,
     tickets.sla_deadline_at,

@@ -114,6 +114,10 @@ HANDLE_TIME_SIGMA = 0.7
 SENTIMENT_NULL = 0.05
 STALE_TICKET_RATE = 0.01  # stuck waiting 25-100 days before resolution
 STALE_DAYS = (25, 100)
+# tickets follow the working week of the account region's support schedule (seeds): the
+# relative chance of a local day without open hours (weekend) and of a holiday, a weekday 1
+TICKET_DAY_WEIGHT_CLOSED = 0.25
+TICKET_DAY_WEIGHT_HOLIDAY = 0.30
 KB_SESSIONS_PER_ACCOUNT_MONTH = (0.9, 1.6, 2.6)
 KB_ARTICLES = 400
 

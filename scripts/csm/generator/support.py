@@ -10,6 +10,7 @@ import pyarrow as pa
 from csm.generator import config as cfg
 from csm.generator import names, writer
 from csm.generator.product import Users, pick_users
+from csm.generator.schedules import RegionCalendars
 from csm.generator.simulate import World
 from csm.generator.timeline import (
     NEVER,
@@ -68,22 +69,50 @@ def _lognormal_hours(rng: np.random.Generator, median: np.ndarray, sigma: np.nda
 
 
 def _ticket_starts(world: World, rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
-    """(account, created instant) of every ticket: more tickets when health is low."""
+    """(account, created instant) of every ticket: more tickets when health is low, opened
+    along the working week of the account region's support schedule, in its time zone
+    (business hours heavy, fewer on weekends and holidays)."""
+    window = world.window
+    calendars = RegionCalendars.load(window.start_day - 1, window.end_day + 1)
     acc_parts, day_parts = [], []
     for m in range(world.months):
         acc = np.flatnonzero(world.active(m))
         lo, hi = world.active_lo[acc, m], world.active_hi[acc, m]
         h = world.health[acc, m].astype(float)
-        days = world.window.last(m) - world.window.first(m) + 1
+        days = window.last(m) - window.first(m) + 1
         lam = np.take(cfg.TICKETS_PER_ACCOUNT_MONTH, world.pop.segment[acc])
         lam = lam * (1.6 - h) / (1.6 - 0.62) * (hi - lo + 1) / days
         count = rng.poisson(lam)
-        acc_parts.append(np.repeat(acc, count))
-        day_parts.append(random_days(rng, np.repeat(lo, count), np.repeat(hi, count)))
+        account = np.repeat(acc, count)
+        region = world.pop.region[account]
+        day = _working_days(rng, np.repeat(lo, count), np.repeat(hi, count), region, calendars)
+        acc_parts.append(account)
+        day_parts.append(day)
     account, day = np.concatenate(acc_parts), np.concatenate(day_parts)
-    created = day * US_PER_DAY + time_of_day(rng, len(day))
+    local = day * US_PER_DAY + time_of_day(rng, len(day))
+    created = calendars.to_utc(world.pop.region[account], day, local)
     order = np.argsort(created, kind="stable")
     return account[order], created[order]
+
+
+def _working_days(
+    rng: np.random.Generator,
+    lo: np.ndarray,
+    hi: np.ndarray,
+    region: np.ndarray,
+    calendars: RegionCalendars,
+) -> np.ndarray:
+    """A local day in [lo, hi] per ticket, weighted by the kind of day (rejection sampling;
+    after a few rounds the last draw stands)."""
+    day = random_days(rng, lo, hi)
+    pending = np.arange(len(day))
+    for _ in range(8):
+        weight = calendars.day_weight(region[pending], day[pending])
+        pending = pending[rng.random(len(pending)) >= weight]
+        if not len(pending):
+            break
+        day[pending] = random_days(rng, lo[pending], hi[pending])
+    return day
 
 
 def tickets_table(
@@ -92,7 +121,10 @@ def tickets_table(
     account, created = _ticket_starts(world, rng)
     n = len(account)
     window = world.window
-    h = world.health[account, window.month_of(created // US_PER_DAY)].astype(float)
+    # a ticket opened late on the region's last local day (or early on the first) can fall
+    # outside the window in UTC: it keeps the health of the window's last (first) month
+    month = np.clip(window.month_of(created // US_PER_DAY), 0, world.months - 1)
+    h = world.health[account, month].astype(float)
     priority = pick(rng, cfg.PRIORITY_SHARES, n)
     category = pick(rng, cfg.CATEGORY_SHARES, n)
     channel = pick(rng, cfg.CHANNEL_SHARES, n)
