@@ -99,6 +99,7 @@ class DataTable:
     note: str = ""
     empty: str = "No rows."
     numeric: tuple[int, ...] = ()  # right-aligned columns
+    link: tuple[int, str] | None = None  # (column, href with {k} for the row's key)
 
     def payload(self) -> dict[str, Any]:
         return {
@@ -107,16 +108,13 @@ class DataTable:
             "pageSize": self.page_size,
             "empty": self.empty,
             "numeric": list(self.numeric),
+            "link": list(self.link) if self.link else None,
         }
 
 
 def badge(item: Badge, color: str | None = None) -> dict[str, str]:
     """A table cell drawn as a coloured badge with its icon and word."""
     return {"t": f"{item.icon} {item.word}".strip(), "c": color or item.color}
-
-
-def link(text: str, href: str) -> dict[str, str]:
-    return {"t": text, "h": href}
 
 
 def kpi_slots(ctx: Context, keys: list[str], spark_id: str) -> list[KpiSlot]:

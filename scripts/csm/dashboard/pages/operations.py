@@ -7,12 +7,13 @@ from __future__ import annotations
 from typing import Any
 
 from csm.dashboard import charts
-from csm.dashboard.components import DataTable, link
+from csm.dashboard.components import DataTable
 from csm.dashboard.context import Context, fmt, fmt_date, month_index, month_label
 from csm.dashboard.pages import Output, Page
 from csm.dashboard.pages.executive import tier_colors
 from csm.dashboard.pages.health import ALERT_DAYS, tier_badge, trend_text
 
+CHART_CSMS = 20  # the tier-mix chart shows the CSMs with the most at-risk ARR
 TIER_COLUMNS = {  # fct_csm_portfolio_monthly's tier mix columns
     "excellent": "excellent_accounts",
     "good": "good_accounts",
@@ -37,6 +38,19 @@ def _portfolio(ctx: Context) -> list[dict[str, Any]]:
         "where p.month >= ? and p.month <= ? order by p.month, n.csm_name, p.csm_id",
         [ctx.first_history_month, ctx.month],
     )
+
+
+def _most_at_risk(ctx: Context, rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The CHART_CSMS CSMs with the most at-risk ARR in each filter month."""
+    months = set(ctx.months)
+    ranked = sorted(
+        (r for r in rows if r["month"] in months),
+        key=lambda r: (r["month"], -(r["at_risk_arr"] or 0), r["csm_id"]),
+    )
+    kept: list[dict[str, Any]] = []
+    for month in ctx.months:
+        kept += [r for r in ranked if r["month"] == month][:CHART_CSMS]
+    return kept
 
 
 def _tier_mix(row: dict[str, Any]) -> str:
@@ -72,9 +86,7 @@ PORTFOLIO_COLUMNS = [
 ]
 
 
-def _tier_chart(
-    ctx: Context, rows: list[dict[str, Any]], colors: dict[str, str], chart_id: str, by_csm: bool
-) -> charts.Chart:
+def _tier_rows(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
     data = []
     for row in rows:
         for order, (tier, column) in enumerate(TIER_COLUMNS.items()):
@@ -90,11 +102,18 @@ def _tier_chart(
                     "text": fmt(row[column], "count"),
                 }
             )
+    return data
+
+
+def _tier_chart(
+    ctx: Context, rows: list[dict[str, Any]], colors: dict[str, str], chart_id: str, by_csm: bool
+) -> charts.Chart:
+    data = _tier_rows(rows)
     palette = {tier: colors.get(tier, "#999") for tier in TIER_COLUMNS}
     if by_csm:
         return charts.bars_at_month(
             chart_id,
-            "Tier mix of each CSM's accounts (accounts, chosen month)",
+            f"Tier mix of the {CHART_CSMS} CSMs with the most at-risk ARR (accounts, chosen month)",
             data,
             ctx,
             unit="count",
@@ -114,19 +133,28 @@ def _tier_chart(
     )
 
 
-def _accounts(ctx: Context, csm_id: str, colors: dict[str, str]) -> DataTable:
+def _books(ctx: Context) -> dict[str, list[dict[str, Any]]]:
+    """Every assigned account with its health on the as-of day and its recent alerts, by CSM
+    (one query for all the books)."""
     rows = ctx.rows(
-        "select a.account_id, a.account_name, a.size_segment, a.current_arr, a.health_score, "
-        "a.health_tier, a.lifecycle_stage, a.renewal_date, h.trend, h.score_change_7d, "
-        "al.alerts, al.rules "
+        "select a.csm_id, a.account_id, a.account_name, a.size_segment, a.current_arr, "
+        "a.health_score, a.health_tier, a.lifecycle_stage, a.renewal_date, h.trend, "
+        "h.score_change_7d, al.alerts, al.rules "
         "from dim_accounts a left join fct_account_health_daily h on h.account_id = a.account_id "
         "  and h.activity_date = (select max(activity_date) from fct_account_health_daily) "
         "left join (select account_id, count(*) as alerts, string_agg(distinct rule_key, ', ') "
         "  as rules from fct_alerts where triggered_on > cast(? as date) - ? "
         "  group by account_id) al on al.account_id = a.account_id "
-        "where a.csm_id = ? order by a.current_arr desc nulls last, a.account_id",
-        [ctx.as_of_date, ALERT_DAYS, csm_id],
+        "where a.csm_id is not null order by a.csm_id, a.current_arr desc nulls last, a.account_id",
+        [ctx.as_of_date, ALERT_DAYS],
     )
+    books: dict[str, list[dict[str, Any]]] = {}
+    for row in rows:
+        books.setdefault(row["csm_id"], []).append(row)
+    return books
+
+
+def _accounts(ctx: Context, rows: list[dict[str, Any]], colors: dict[str, str]) -> DataTable:
     return DataTable(
         id="accounts",
         columns=[
@@ -165,28 +193,39 @@ def _accounts(ctx: Context, csm_id: str, colors: dict[str, str]) -> DataTable:
     )
 
 
-def _month_rows(ctx: Context, rows: list[dict[str, Any]], linked: bool) -> list[dict[str, Any]]:
+def _portfolio_table(
+    ctx: Context, rows: list[dict[str, Any]], table_id: str, linked: bool
+) -> DataTable:
+    """One row per CSM and filter month, paged and searched in the browser."""
     months = set(ctx.months)
-    return [
-        {
-            "month": month_label(r["month"]),
-            "segment": None,
-            "cells": _portfolio_cells(
-                r, link(r["csm_name"], csm_path(r["csm_id"])) if linked else r["csm_name"]
-            ),
-        }
-        for r in rows
-        if r["month"] in months
-    ]
+    columns = PORTFOLIO_COLUMNS if linked else PORTFOLIO_COLUMNS[1:]
+    return DataTable(
+        id=table_id,
+        columns=columns,
+        rows=[
+            {
+                "k": r["csm_id"],
+                "m": month_label(r["month"]),
+                "c": _portfolio_cells(r, r["csm_name"])
+                if linked
+                else _portfolio_cells(r, None)[1:],
+            }
+            for r in sorted(rows, key=lambda r: (r["month"], -(r["arr_managed"] or 0)))
+            if r["month"] in months
+        ],
+        numeric=tuple(range(1 if linked else 0, len(columns))),
+        note="From fct_csm_portfolio_monthly (accounts scored on the month's measurement day; "
+        "tiers excellent / good / at risk / critical; by ARR managed) and the month's alerts of "
+        "fct_alerts for the CSM. NRR is the monthly NRR of the CSM's accounts.",
+        empty="No portfolio figures for this month.",
+        link=(0, csm_path("{k}")) if linked else None,
+    )
 
 
 def build(ctx: Context) -> list[Output]:
     colors = tier_colors(ctx)
     portfolio = _portfolio(ctx)
-    months = set(ctx.months)
-    overview_chart = _tier_chart(
-        ctx, [r for r in portfolio if r["month"] in months], colors, "csm-tiers", by_csm=True
-    )
+    overview_chart = _tier_chart(ctx, _most_at_risk(ctx, portfolio), colors, "csm-tiers", True)
     csms = ctx.rows(
         "select csm_id, any_value(csm_name) as csm_name, count(*) as accounts "
         "from dim_accounts where csm_id is not null group by csm_id order by csm_name, csm_id"
@@ -198,20 +237,21 @@ def build(ctx: Context) -> list[Output]:
             template="operations.html",
             context={
                 "segmented": False,
-                "portfolio": {
-                    "columns": PORTFOLIO_COLUMNS,
-                    "rows": _month_rows(ctx, portfolio, linked=True),
-                },
+                "tables": [_portfolio_table(ctx, portfolio, "portfolios", linked=True)],
                 "chart": overview_chart,
                 "all_charts": [overview_chart],
-                "csms": [dict(c, href=csm_path(c["csm_id"])) for c in csms],
                 "unassigned": unassigned,
             },
         )
     ]
+    books = _books(ctx)
+    by_csm: dict[str, list[dict[str, Any]]] = {}
+    for row in portfolio:
+        by_csm.setdefault(row["csm_id"], []).append(row)
+    book_chart = _tier_chart(ctx, portfolio[:1], colors, "book-tiers", by_csm=False)
     for csm in csms:
-        own = [r for r in portfolio if r["csm_id"] == csm["csm_id"]]
-        chart = _tier_chart(ctx, own, colors, "book-tiers", by_csm=False)
+        own = by_csm.get(csm["csm_id"], [])
+        chart = charts.with_rows(book_chart, _tier_rows(own))
         outputs.append(
             Output(
                 path=csm_path(csm["csm_id"]),
@@ -221,14 +261,10 @@ def build(ctx: Context) -> list[Output]:
                     "csm_title": f"{csm['csm_name']} ({csm['accounts']} accounts)",
                     "nav_slug": "operations",
                     "csm": csm,
-                    "portfolio": {
-                        "columns": PORTFOLIO_COLUMNS[1:],
-                        "rows": [
-                            dict(row, cells=row["cells"][1:])
-                            for row in _month_rows(ctx, own, linked=False)
-                        ],
-                    },
-                    "tables": [_accounts(ctx, csm["csm_id"], colors)],
+                    "tables": [
+                        _portfolio_table(ctx, own, "book", linked=False),
+                        _accounts(ctx, books.get(csm["csm_id"], []), colors),
+                    ],
                     "chart": chart,
                     "all_charts": [chart],
                     "filter_note": "The month filter sets the book's figures and chart; the "

@@ -155,6 +155,7 @@
     var start = this.page * size;
     var shown = rows.slice(start, start + size);
     var numeric = this.spec.numeric;
+    var link = this.spec.link;
     var fragment = document.createDocumentFragment();
     shown.forEach(function (row) {
       var tr = document.createElement("tr");
@@ -162,7 +163,8 @@
         tr.setAttribute("data-key", row.k);
       }
       row.c.forEach(function (value, index) {
-        var td = cell(value);
+        var td = link && index === link[0] ?
+          cell({ t: value, h: link[1].replace("{k}", row.k) }) : cell(value);
         if (numeric.indexOf(index) >= 0) {
           td.className = "num";
         }
