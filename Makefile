@@ -10,9 +10,10 @@ TEST_SEED ?= 42
 TEST_END_DATE ?= 2026-09-30
 TEST_ENV := CSM_RAW_DIR=$(CURDIR)/data/test/raw CSM_DUCKDB_PATH=$(CURDIR)/data/test/customer_success.duckdb \
 	CSM_SERVING_PATH=$(CURDIR)/data/test/serving/customer_success.duckdb \
+	CSM_SITE_DIR=$(CURDIR)/data/test/site CSM_SCREENSHOT_DIR=$(CURDIR)/data/test/screenshots \
 	DBT_SEND_ANONYMOUS_USAGE_STATS=False
 
-.PHONY: venv demo test lint test-data build-test docs pytest clean bench cross-engine
+.PHONY: venv demo test lint test-data build-test docs pytest browser clean bench cross-engine
 
 $(STAMP): pyproject.toml constraints.txt
 	@echo "==> creating $(VENV) with $(PYTHON)"
@@ -47,7 +48,17 @@ build-test: test-data
 docs: venv
 	$(TEST_ENV) $(BIN)/dbt docs generate --project-dir $(CURDIR) --profiles-dir $(CURDIR)
 
-pytest: venv
+# Debian's headless Chromium and its driver for the dashboard tests (Selenium drives them; no
+# browser or driver is downloaded at test time). Installed when missing: CI runs as root.
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+browser:
+	@if [ ! -x /usr/bin/chromium ] || [ ! -x /usr/bin/chromedriver ]; then \
+		echo "==> installing Debian's chromium and chromium-driver"; \
+		$(SUDO) apt-get update -qq && \
+		DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq chromium chromium-driver; \
+	fi
+
+pytest: venv browser
 	$(TEST_ENV) $(BIN)/pytest
 
 test: lint build-test docs pytest

@@ -13,10 +13,14 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import duckdb
 
 from csm import buildstate, dbt_runner, load, paths, report, serving, summary, validate, varcheck
+
+if TYPE_CHECKING:
+    from csm.dashboard import SiteResult
 
 SCALE_NAMES = ("tiny", "small", "medium", "large")
 GENERATION_FILE = "_generation.json"
@@ -113,12 +117,14 @@ def build_parser() -> argparse.ArgumentParser:
         help="duckdb: the working file into the serving file (default); postgres: the "
         "postgres target's marts schema into its serving schema",
     )
+    _site_flag(pub)
     pub.set_defaults(func=cmd_publish)
 
     demo = commands.add_parser(
         "demo", parents=[common], help="generate (if missing) and build the demo warehouse"
     )
     _generation_flags(demo)
+    _site_flag(demo)
     demo.set_defaults(func=cmd_demo)
 
     loader = commands.add_parser(
@@ -148,7 +154,23 @@ def build_parser() -> argparse.ArgumentParser:
         "--select", nargs="+", default=["marts"], metavar="MART", help="marts (default: all)"
     )
     exp.set_defaults(func=cmd_export)
+
+    dash = commands.add_parser(
+        "dashboard",
+        parents=[common],
+        help="render the dashboards of the serving database into a static site",
+    )
+    _site_flag(dash)
+    dash.set_defaults(func=cmd_dashboard)
     return parser
+
+
+def _site_flag(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--out",
+        default=None,
+        help="site folder (default: $CSM_SITE_DIR, else data/site); replaced on each render",
+    )
 
 
 def _build_flags(parser: argparse.ArgumentParser) -> None:
@@ -185,6 +207,7 @@ def _build_flags(parser: argparse.ArgumentParser) -> None:
         action="store_true",
         help="do not publish the marts to the serving database after a green build",
     )
+    _site_flag(parser)
 
 
 # --- generate -------------------------------------------------------------------------
@@ -261,6 +284,7 @@ class BuildRequest:
     vars: str | None = None
     test_all_rows: bool = False
     publish: bool = True
+    site: Path | None = None  # where to render the dashboards after publishing
 
 
 def _build_options(request: BuildRequest, begun: buildstate.BuildStart) -> dbt_runner.BuildOptions:
@@ -336,6 +360,8 @@ def build(raw: Path, working: Path, serving_file: Path, request: BuildRequest) -
             )
         else:
             _publish(working, serving_file, project, target)
+            if request.site is not None:
+                print(render_dashboards(serving_file, request.site).line(), flush=True)
     return 0
 
 
@@ -347,6 +373,19 @@ def _publish(working: Path, serving_file: Path, project: Path, target: Path) -> 
     except serving.PublishError as error:
         raise UsageError(f"{error}; {serving.serving_state(serving_file)}") from None
     print(published.line())
+
+
+def render_dashboards(serving_file: Path, out: Path) -> SiteResult:
+    """The dashboards of the serving database as a static site in `out`."""
+    from csm.dashboard import render_site  # Altair and Jinja load only when drawing
+
+    connection = _open_serving(serving_file)
+    try:
+        return render_site(connection, out)
+    except (LookupError, duckdb.Error, OSError) as error:
+        raise UsageError(f"the dashboards could not be rendered into {out}: {error}") from error
+    finally:
+        connection.close()
 
 
 def _recent_test_vars(variables: str | None) -> str:
@@ -372,6 +411,7 @@ def cmd_build(args: argparse.Namespace) -> int:
         vars=args.vars,
         test_all_rows=args.test_all_rows,
         publish=not args.no_publish,
+        site=paths.site_dir(args.out),
     )
     return build(
         paths.raw_dir(args.raw_dir),
@@ -410,6 +450,7 @@ def cmd_publish(args: argparse.Namespace) -> int:
             print(f"not published: {refusal}; {state}", file=sys.stderr)
             return 1
         _publish(working, serving_file, project, target)
+    print(render_dashboards(serving_file, paths.site_dir(args.out)).line())
     return 0
 
 
@@ -435,9 +476,12 @@ def cmd_demo(args: argparse.Namespace) -> int:
         raw, args.scale, args.seed, _end_date(args.end_date), args.months, if_missing=True
     )
     serving_file = paths.serving_path(args.serving_path)
-    code = build(raw, paths.duckdb_path(args.duckdb_path), serving_file, BuildRequest())
+    site = paths.site_dir(args.out)
+    request = BuildRequest(site=site)
+    code = build(raw, paths.duckdb_path(args.duckdb_path), serving_file, request)
     if code == 0:
         print(_report_text(serving_file, month=None, segment="all"))
+        print(f"open the dashboards: {site / 'index.html'}")
     return code
 
 
@@ -468,6 +512,12 @@ def _report_text(serving_file: Path, month: str | None, segment: str) -> str:
 
 def cmd_report(args: argparse.Namespace) -> int:
     print(_report_text(paths.serving_path(args.serving_path), args.month, args.segment))
+    return 0
+
+
+def cmd_dashboard(args: argparse.Namespace) -> int:
+    result = render_dashboards(paths.serving_path(args.serving_path), paths.site_dir(args.out))
+    print(result.line())
     return 0
 
 

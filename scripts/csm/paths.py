@@ -8,6 +8,7 @@ from pathlib import Path
 DEFAULT_RAW_DIR = "data/raw"
 DEFAULT_DUCKDB_PATH = "data/warehouse/customer_success.duckdb"
 DEFAULT_SERVING_PATH = "data/serving/customer_success.duckdb"
+DEFAULT_SITE_DIR = "data/site"
 
 
 def project_dir() -> Path:
@@ -50,6 +51,12 @@ def serving_path(override: str | Path | None = None) -> Path:
     """The serving DuckDB file readers open (the published marts): the flag, else
     CSM_SERVING_PATH, else data/serving in the project."""
     return _resolve(override, "CSM_SERVING_PATH", DEFAULT_SERVING_PATH)
+
+
+def site_dir(override: str | Path | None = None) -> Path:
+    """The dashboards' static site folder (csm dashboard): the flag, else CSM_SITE_DIR, else
+    data/site in the project."""
+    return _resolve(override, "CSM_SITE_DIR", DEFAULT_SITE_DIR)
 
 
 def target_dir(project: Path) -> Path:

@@ -1,6 +1,8 @@
 """`csm report`: the executive summary of fct_kpi_monthly in the terminal, and `csm export`.
 
 Both read the serving database (the published marts, see csm.serving), never the working one.
+The dashboards (csm.dashboard) format every number with format_value / format_change and
+kpi_unit, so a number reads the same in the terminal and on a page.
 """
 
 from __future__ import annotations
@@ -66,6 +68,11 @@ MULTIPLES = frozenset({"ltv_to_cac", "expansion_pipeline_coverage"})
 STATUS_MARK = {"on_target": "OK", "acceptable": "~", "below_minimum": "!!", "no_target": ""}
 
 
+def kpi_unit(kpi_key: str, unit: str) -> str:
+    """The unit a KPI is shown in: the seed's unit, or `multiple` for ratios read as 3.0x."""
+    return "multiple" if kpi_key in MULTIPLES else unit
+
+
 def format_value(value: float | None, unit: str) -> str:
     if value is None:
         return "-"
@@ -120,7 +127,7 @@ def render(connection: duckdb.DuckDBPyConnection, month: str | None, segment: st
             continue
         lines += [group, header]
         for key, value, seed_unit, target, status, change in present:
-            unit = "multiple" if key in MULTIPLES else seed_unit
+            unit = kpi_unit(key, seed_unit)
             status_text = f"{STATUS_MARK.get(status or '', '')} {status or ''}".strip()
             lines.append(
                 f"  {key:<31}{format_value(value, unit):>14}"
@@ -165,7 +172,7 @@ def _exchange(first: Path, second: Path) -> bool:
     return result == 0
 
 
-def _move_into_place(staged: Path, out_dir: Path) -> None:
+def move_into_place(staged: Path, out_dir: Path) -> None:
     """Put the staged folder at out_dir: swapped with an earlier export in one step where the
     system can, else the earlier export is moved aside first."""
     if not out_dir.exists():
@@ -205,7 +212,7 @@ def export(
         for table in chosen:
             path = staged / f"{table}.{file_format}"
             connection.execute(f"copy main.\"{table}\" to '{path}' {options}")
-        _move_into_place(staged, out_dir)
+        move_into_place(staged, out_dir)
     finally:
         shutil.rmtree(staged, ignore_errors=True)
     return [out_dir / f"{table}.{file_format}" for table in chosen]

@@ -39,6 +39,7 @@ class Site:
             "CSM_RAW_DIR": str(raw),
             "CSM_DUCKDB_PATH": str(self.working),
             "CSM_SERVING_PATH": str(self.serving),
+            "CSM_SITE_DIR": str(self.root / "site"),
             "DBT_TARGET_PATH": str(self.root / "target"),
             "DBT_LOG_PATH": str(self.root / "logs"),
             "DBT_SEND_ANONYMOUS_USAGE_STATS": "False",

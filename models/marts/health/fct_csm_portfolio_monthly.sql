@@ -1,6 +1,7 @@
 -- One row per CSM and month: the accounts they managed at the month's measurement day, the ARR
 -- managed, average health, at-risk ARR (at_risk + critical tiers), the tier mix, the
--- activities and QBRs they held, and the ARR their accounts churned and expanded.
+-- activities and QBRs they held, the ARR their accounts churned, expanded and contracted, and
+-- their monthly NRR (metrics.md's formula over the CSM's current accounts).
 with
 
 health as (
@@ -57,8 +58,10 @@ movements as (
     select
         mrr.month,
         accounts.csm_id,
-        sum(mrr.churned_mrr) * 12 as churned_arr,
-        sum(mrr.expansion_mrr) * 12 as expanded_arr
+        sum(mrr.previous_mrr) as starting_mrr,
+        sum(mrr.churned_mrr) as churned_mrr,
+        sum(mrr.expansion_mrr) as expansion_mrr,
+        sum(mrr.contraction_mrr) as contraction_mrr
     from mrr
     inner join accounts
         on mrr.account_id = accounts.account_id
@@ -79,8 +82,18 @@ select
     portfolio.critical_accounts,
     coalesce(held.activities_held, 0) as activities_held,
     coalesce(held.qbrs_held, 0) as qbrs_held,
-    {{ money('coalesce(movements.churned_arr, 0)') }} as churned_arr,
-    {{ money('coalesce(movements.expanded_arr, 0)') }} as expanded_arr
+    {{ money('coalesce(movements.churned_mrr, 0) * 12') }} as churned_arr,
+    {{ money('coalesce(movements.expansion_mrr, 0) * 12') }} as expanded_arr,
+    {{ money('coalesce(movements.starting_mrr, 0) * 12') }} as starting_arr,
+    {{ money('coalesce(movements.contraction_mrr, 0) * 12') }} as contracted_arr,
+    case
+        when movements.starting_mrr > 0
+            then {{ ratio(
+                'movements.starting_mrr + movements.expansion_mrr - movements.contraction_mrr'
+                ~ ' - movements.churned_mrr',
+                'movements.starting_mrr'
+            ) }}
+    end as nrr_monthly
 from portfolio
 left join held
     on
