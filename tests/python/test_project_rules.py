@@ -204,6 +204,53 @@ def test_staging_and_intermediate_are_not_public(manifest) -> None:
     assert not exposed, exposed
 
 
+# Generic tests that always fail the build: a broken key, a lost row or a broken reference
+# makes numbers downstream wrong, so they have no warn level and no row in the policy seed.
+ALWAYS_ERROR = {
+    "unique",
+    "unique_combination_of_columns",
+    "relationships",
+    "reconciles_with_raw",
+    "not_null",
+}
+# Generic tests whose warn and error thresholds are the data-quality policy seed's rows.
+POLICY_TESTS = {"missing_rate", "quarantine_rate"}
+POLICY_SEED = "seed.customer_success.data_quality_policy"
+
+
+def data_tests(manifest: dict[str, Any], names: set[str]) -> list[dict[str, Any]]:
+    return [
+        n
+        for n in manifest["nodes"].values()
+        if n["resource_type"] == "test" and (n.get("test_metadata") or {}).get("name") in names
+    ]
+
+
+def test_keys_references_and_reconciliation_always_fail_the_build(manifest) -> None:
+    tests = data_tests(manifest, ALWAYS_ERROR)
+    assert len(tests) > 50
+    soft = [
+        n["name"]
+        for n in tests
+        if (n["config"]["severity"].lower(), n["config"]["warn_if"], n["config"]["error_if"])
+        != ("error", "!= 0", "!= 0")
+    ]
+    assert not soft, soft
+
+
+def test_policy_tests_take_their_thresholds_from_the_policy_seed(manifest) -> None:
+    tests = data_tests(manifest, POLICY_TESTS)
+    assert len(tests) > 30
+    wrong = [
+        n["name"]
+        for n in tests
+        if POLICY_SEED not in n["depends_on"]["nodes"]
+        or set(n["test_metadata"]["kwargs"]) - {"model", "column_name", "row_condition"}
+        or (n["config"]["warn_if"], n["config"]["error_if"]) != (">0", ">1")
+    ]
+    assert not wrong, wrong
+
+
 def pii_names() -> set[str]:
     """The contract's customer PII columns (column meta `pii: true`): email, comment."""
     return {c.name for t in load_contract().values() for c in t.columns if c.pii}

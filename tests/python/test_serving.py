@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from builds import CSM, Site, kill, ok, read_until
+from builds import CSM, Site, kill, ok, project_copy, read_until
 
 OLD_END, NEW_END = "2026-09-29", "2026-09-30"
 READER = Path(__file__).with_name("serving_reader.py")
@@ -162,11 +162,21 @@ def test_a_publish_killed_midway_leaves_the_last_snapshot(
 
 
 def test_a_failing_test_publishes_nothing_and_publish_refuses(
-    site: Site, raws: dict[str, Path]
+    site: Site, raws: dict[str, Path], tmp_path: Path
 ) -> None:
     published = site.snapshot()
-    strict = '{"quarantine_rate_warn": 0, "quarantine_rate_error": 0}'
-    failed = site.csm(raws["new"], "build", "--vars", strict)
+    # a policy that fails every quarantined row: the quarantine_rate tests fail
+    strict = project_copy(tmp_path / "strict")
+    policy = strict / "seeds" / "data_quality_policy.csv"
+    lines = policy.read_text().splitlines()
+    lines[1:] = [
+        "quarantine_rate,*,*,,0,no quarantined row allowed"
+        if line.startswith("quarantine_rate,*,*")
+        else line
+        for line in lines[1:]
+    ]
+    policy.write_text("\n".join(lines) + "\n")
+    failed = site.with_project(strict).csm(raws["new"], "build")
     assert failed.returncode == 1
     line = next(x for x in failed.stderr.splitlines() if x.startswith("not published"))
     assert line.startswith("not published: ")
@@ -177,7 +187,7 @@ def test_a_failing_test_publishes_nothing_and_publish_refuses(
     )
     assert site.snapshot() == published
 
-    refused = site.csm(raws["new"], "publish")
+    refused = site.with_project(strict).csm(raws["new"], "publish")  # its run results
     assert refused.returncode == 1
     assert "not published: the last dbt run" in refused.stderr
     assert "test.customer_success.quarantine_rate_" in refused.stderr
