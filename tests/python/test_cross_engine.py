@@ -45,6 +45,14 @@ RELATIONS = (
     Relation("marts", "fct_kpi_monthly", ("month", "kpi_key", "segment")),
     # incremental on every engine (delete+insert; insert_overwrite of day partitions on Spark)
     Relation("marts", "fct_account_health_daily", ("account_id", "activity_date")),
+    # the data-quality scorecard: the policy seed's thresholds, medians of lags, statuses
+    Relation(
+        "marts",
+        "fct_data_quality_checks_daily",
+        ("source_table", "load_day", "standard", "check_name"),
+    ),
+    Relation("marts", "fct_data_quality_daily", ("source_table", "load_day")),
+    Relation("marts", "fct_data_quality_summary", ("source_table",)),
 )
 SHOWN = 20
 

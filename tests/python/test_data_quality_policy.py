@@ -13,6 +13,7 @@ import csv
 import subprocess
 from pathlib import Path
 
+import duckdb
 import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
@@ -76,6 +77,20 @@ def test_an_empty_optional_column_warns_in_one_line_and_publishes(built) -> None
     ], out[-3000:]
     assert "skipped" not in out
     assert site.snapshot()["publish_info"]["as_of_timestamp"] == "2026-09-30 23:30:00"
+    # the published scorecard says the same as the build: the column is a warn
+    with duckdb.connect(str(site.serving), read_only=True) as serving:
+        found = serving.execute(
+            "select measure, status from fct_data_quality_checks_daily "
+            "where source_table = ? and check_name = ?",
+            [table, column],
+        ).fetchall()
+        summary = serving.execute(
+            "select completeness_status, status from fct_data_quality_summary "
+            "where source_table = ?",
+            [table],
+        ).fetchone()
+    assert found and {row[0] for row in found} == {1.0} and {row[1] for row in found} == {"warn"}
+    assert summary == ("warn", "warn")
 
 
 def test_the_policy_decides_an_error_stops_the_build_and_the_publish(
