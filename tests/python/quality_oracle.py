@@ -300,7 +300,7 @@ class Scorecard:
             ]
             lags = own[own["standard"] == "timeliness"].sort_values("load_day")
             latest = days["latest_loaded_at"].max()
-            age = (self.as_of - latest).total_seconds() / 3600
+            age = max((self.as_of - latest).total_seconds() / 3600, 0.0)
             age_limit = limits(self.policy, "load_age_hours", name)
             cross = int(own.loc[own["check_name"].isin(list(CROSS_SOURCE)), "rows_failed"].sum())
             statuses = {

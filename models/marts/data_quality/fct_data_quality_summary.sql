@@ -108,7 +108,8 @@ scored as (
         tables.first_load_day,
         tables.latest_load_day,
         tables.latest_loaded_at,
-        {{ seconds_between('tables.latest_loaded_at', as_of_timestamp()) }} / 3600 as load_age_hours,
+        -- 0 when the latest load is after the as-of (a snapshot table, read whole, on a replay)
+        greatest({{ seconds_between('tables.latest_loaded_at', as_of_timestamp()) }} / 3600, 0) as load_age_hours,
         load_age_limits.warn_above as load_age_warn_hours,
         load_age_limits.error_above as load_age_error_hours,
         tables.rows_received,
@@ -129,7 +130,7 @@ scored as (
         latest_lag.latest_event_lag_hours,
         latest_lag.event_lag_status,
         {{ policy_status(
-            seconds_between('tables.latest_loaded_at', as_of_timestamp()) ~ ' / 3600',
+            'greatest(' ~ seconds_between('tables.latest_loaded_at', as_of_timestamp()) ~ ' / 3600, 0)',
             'load_age_limits.warn_above',
             'load_age_limits.error_above'
         ) }} as load_age_status,
