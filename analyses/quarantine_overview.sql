@@ -1,5 +1,6 @@
 -- Which rules reject the most raw rows, per table, and the newest example of each:
--- the first query to run when a quarantine-rate test warns.
+-- the first query to run when a quarantine-rate test warns. Customer PII in the examples shows
+-- as <pii masked> (dq_row_content).
 with
 
 rejected as (

@@ -7,10 +7,15 @@
     quarantined). A row without a key is a copy only of an identical row.
     Returns a select: the contract columns cast to their contract types (contract_value),
     dq_rule, dq_copy_number (1 for the first copy), dq_status and dq_row_content (the
-    quarantined row as text, so the quarantine shows what was rejected). -#}
+    quarantined row as text, so the quarantine shows what was rejected; the contract's pii
+    columns masked). -#}
 {% macro dq_classify(relation, source_name, table_name) -%}
     {%- set contract = source_contract(source_name, table_name) -%}
     {%- set names = contract.columns | map(attribute='name') | list -%}
+    {%- set pii = [] -%}
+    {%- for column in contract.columns if column.meta.get('pii') -%}
+        {%- do pii.append(column.name) -%}
+    {%- endfor -%}
     {%- set key = contract.meta.get('key', []) -%}
     {%- set latest_by = contract.meta.get('latest_by', []) -%}
     {%- if contract.meta.get('redelivered') -%}
@@ -33,7 +38,7 @@
             when dq_version_number > 1 then 'superseded'
             else 'kept'
         end as dq_status,
-        case when dq_rule is not null then {{ dq_row_content(names) }} end as dq_row_content
+        case when dq_rule is not null then {{ dq_row_content(names, masked=pii) }} end as dq_row_content
     from (
         select
             copies.*,

@@ -11,13 +11,24 @@ import sys
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 import duckdb
 
-from csm import buildstate, dbt_runner, load, paths, report, serving, summary, validate, varcheck
+from csm import (
+    buildstate,
+    dbt_runner,
+    freshness,
+    load,
+    paths,
+    report,
+    serving,
+    summary,
+    validate,
+    varcheck,
+)
 
 if TYPE_CHECKING:
     from csm.dashboard import SiteResult
@@ -98,6 +109,13 @@ def build_parser() -> argparse.ArgumentParser:
 
     val = commands.add_parser("validate", parents=[common], help="check the raw folder")
     val.set_defaults(func=cmd_validate)
+
+    fresh = commands.add_parser(
+        "freshness",
+        parents=[common],
+        help="each raw table's latest load against the wall clock (exit 1 naming a stale table)",
+    )
+    fresh.set_defaults(func=cmd_freshness)
 
     build = commands.add_parser(
         "build", parents=[common], help="check the raw folder, dbt build, publish if green"
@@ -208,6 +226,12 @@ def _build_flags(parser: argparse.ArgumentParser) -> None:
         help="do not publish the marts to the serving database after a green build",
     )
     _site_flag(parser)
+    parser.add_argument(
+        "--check-freshness",
+        action="store_true",
+        help="first compare each raw table's latest load with the wall clock (csm freshness): "
+        "a table past its limit stops the build (exit 1), nothing is published",
+    )
 
 
 # --- generate -------------------------------------------------------------------------
@@ -274,6 +298,31 @@ def cmd_validate(args: argparse.Namespace) -> int:
     return 2 if problems else 0
 
 
+def check_freshness(raw: Path, now: datetime | None = None) -> int:
+    """Print each raw table's latest load against its limit; 1 when a table is stale."""
+    if not raw.is_dir():
+        raise UsageError(f"raw folder not found: {raw} (set --raw-dir or CSM_RAW_DIR)")
+    now = now or datetime.now(UTC).replace(tzinfo=None)
+    try:
+        limits = freshness.load_limits(paths.project_dir())
+    except (OSError, ValueError, KeyError) as error:
+        raise UsageError(f"cannot read the freshness limits: {error}") from None
+    results = freshness.check(raw, limits, now)
+    stale = freshness.stale(results)
+    print(freshness.report(results, now), file=sys.stderr if stale else sys.stdout)
+    if stale:
+        names = ", ".join(result.table for result in stale)
+        print(
+            f"stale: {names} (a feed stopped, or its limit in data_quality_policy is too tight)",
+            file=sys.stderr,
+        )
+    return 1 if stale else 0
+
+
+def cmd_freshness(args: argparse.Namespace) -> int:
+    return check_freshness(paths.raw_dir(args.raw_dir))
+
+
 @dataclass(frozen=True)
 class BuildRequest:
     """What the user asked `csm build` for (the runner decides the rest)."""
@@ -285,6 +334,7 @@ class BuildRequest:
     test_all_rows: bool = False
     publish: bool = True
     site: Path | None = None  # where to render the dashboards after publishing
+    check_freshness: bool = False
 
 
 def _build_options(request: BuildRequest, begun: buildstate.BuildStart) -> dbt_runner.BuildOptions:
@@ -318,6 +368,12 @@ def build(raw: Path, working: Path, serving_file: Path, request: BuildRequest) -
     if problems:
         print(validate.report(problems, raw), file=sys.stderr)
         return 2
+    if request.check_freshness and check_freshness(raw) != 0:
+        print(
+            f"not built: a raw table is stale; {serving.serving_state(serving_file)}",
+            file=sys.stderr,
+        )
+        return 1
     project = paths.project_dir()
     target = paths.target_dir(project)
     try:
@@ -337,6 +393,7 @@ def build(raw: Path, working: Path, serving_file: Path, request: BuildRequest) -
         print(f"building against {working} from {raw}", flush=True)
         outcome = dbt_runner.run_build(project, options)
         buildstate.finish(working, begun.build_id, outcome.success, _invocation_id(target))
+        outcome = dbt_runner.policy_findings(outcome, working)
         text = dbt_runner.report(outcome, project / "logs" / "dbt.log")
         if text:
             print(text, file=sys.stdout if outcome.success else sys.stderr)
@@ -412,6 +469,7 @@ def cmd_build(args: argparse.Namespace) -> int:
         test_all_rows=args.test_all_rows,
         publish=not args.no_publish,
         site=paths.site_dir(args.out),
+        check_freshness=args.check_freshness,
     )
     return build(
         paths.raw_dir(args.raw_dir),

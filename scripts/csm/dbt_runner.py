@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import os
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -38,6 +38,14 @@ class NodeOutcome:
     node: str
     status: str
     message: str
+    sql: str | None = None  # a test's compiled query (what it returned can be read again)
+    finding: str | None = None  # a policy test's finding in one line (policy_findings)
+
+    @property
+    def name(self) -> str:
+        """The node's name: test.customer_success.<name>.<hash> -> <name>."""
+        parts = self.node.split(".")
+        return parts[2] if len(parts) >= 3 else self.node
 
 
 @dataclass
@@ -102,7 +110,9 @@ def _node_name(result: Any) -> str:
 def _outcome(result: Any) -> NodeOutcome:
     status = str(getattr(result, "status", "unknown"))
     message = str(getattr(result, "message", None) or "").strip() or "(dbt gave no message)"
-    return NodeOutcome(_node_name(result), status, message)
+    name = _node_name(result)
+    sql = getattr(getattr(result, "node", None), "compiled_code", None)
+    return NodeOutcome(name, status, message, sql if name.startswith("test.") else None)
 
 
 def classify(dbt_result: Any, success: bool, exception: BaseException | None) -> BuildOutcome:
@@ -186,15 +196,84 @@ def _block(title: str, nodes: list[NodeOutcome], log_file: Path) -> list[str]:
     lines = [title]
     for node in nodes:
         lines.append(f"  - {node.node} [{node.status}]")
+        if node.finding:
+            lines.append(f"      {node.finding}")
         lines += _indent(node.message, log_file)
     return lines
 
 
+def warning_line(node: NodeOutcome) -> str:
+    """One warning, one line: the policy finding, else the first line of dbt's message."""
+    what = node.finding or node.message.splitlines()[0]
+    return f"  - warn  {what}  [{node.name}]"
+
+
+# --- what a data-quality policy test found (macro policy_levels) ---------------------------
+
+POLICY_COLUMNS = ("level", "check_family", "table_name", "column_name", "measure", "threshold")
+HOURS_FAMILIES = frozenset({"event_lag_hours", "load_age_hours"})
+
+
+def format_measure(check_family: str, value: float) -> str:
+    """A policy measure as read: hours for the timeliness families, else a percentage."""
+    return f"{value:,.1f} h" if check_family in HOURS_FAMILIES else f"{value:.2%}"
+
+
+def describe_finding(row: dict[str, Any]) -> str:
+    """'missing_rate of billing_subscription_periods.cancel_reason: 100.00% of 1,887 rows,
+    warns above 95.00% (note)' from a row a policy test returned."""
+    family = str(row["check_family"])
+    where = str(row["table_name"])
+    if row["column_name"] not in (None, "*"):
+        where += f".{row['column_name']}"
+    measure = format_measure(family, float(row["measure"]))
+    limit = format_measure(family, float(row["threshold"]))
+    verb = "fails" if row["level"] == "error" else "warns"
+    checked = row.get("checked_rows")
+    rows = f" of {int(checked):,} rows" if checked is not None else ""
+    note = f" ({row['note']})" if row.get("note") else ""
+    return f"{family} of {where}: {measure}{rows}, {verb} above {limit}{note}"
+
+
+def policy_findings(outcome: BuildOutcome, duckdb_file: Path) -> BuildOutcome:
+    """The outcome with each warned or failed policy test's finding in one line, read again
+    from the working database by the test's own query (dbt's message only says how many rows
+    the test returned). Tests that are not policy tests, and any read that fails, keep dbt's
+    message alone."""
+    nodes = [node for node in [*outcome.warned, *outcome.failed] if node.sql]
+    if not nodes or not duckdb_file.is_file():
+        return outcome
+    import duckdb
+
+    found: dict[str, str] = {}
+    try:
+        with duckdb.connect(str(duckdb_file), read_only=True) as connection:
+            for node in nodes:
+                try:
+                    cursor = connection.execute(f"select * from ({node.sql}) as findings")
+                    columns = [column[0] for column in cursor.description]
+                    rows = [dict(zip(columns, row, strict=True)) for row in cursor.fetchall()]
+                except duckdb.Error:
+                    continue
+                if rows and set(POLICY_COLUMNS) <= set(columns):
+                    worst = max(rows, key=lambda row: row["level"] == "error")
+                    found[node.node] = describe_finding(worst)
+    except duckdb.Error:
+        return outcome
+
+    def enrich(nodes: list[NodeOutcome]) -> list[NodeOutcome]:
+        return [replace(node, finding=found.get(node.node)) for node in nodes]
+
+    return replace(outcome, warned=enrich(outcome.warned), failed=enrich(outcome.failed))
+
+
 def report(outcome: BuildOutcome, log_file: Path) -> str:
-    """Failed nodes, warnings and dbt's own exception as text ('' when nothing to say)."""
+    """Failed nodes, warnings (one line each) and dbt's own exception as text ('' when
+    nothing to say)."""
     lines: list[str] = []
     if outcome.warned:
-        lines += _block("Warnings (not failing the build):", outcome.warned, log_file)
+        lines.append(f"{len(outcome.warned)} warning(s), not failing the build:")
+        lines += [warning_line(node) for node in outcome.warned]
     if outcome.failed:
         lines += _block("Failed nodes:", outcome.failed, log_file)
     if outcome.skipped and not outcome.success:

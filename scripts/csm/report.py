@@ -1,8 +1,8 @@
 """`csm report`: the executive summary of fct_kpi_monthly in the terminal, and `csm export`.
 
 Both read the serving database (the published marts, see csm.serving), never the working one.
-The dashboards (csm.dashboard) format every number with format_value / format_change and
-kpi_unit, so a number reads the same in the terminal and on a page.
+The report lists the KPIs of fct_kpi_monthly by their report group, display order and display
+unit, which the mart carries from the kpi_targets seed: the one list of KPIs.
 """
 
 from __future__ import annotations
@@ -19,58 +19,7 @@ from csm import serving
 
 KPI_TABLE = "fct_kpi_monthly"
 
-# The seed documents' grouping of the executive view.
-GROUPS: dict[str, Sequence[str]] = {
-    "Retention": (
-        "mrr",
-        "arr",
-        "new_mrr",
-        "expansion_mrr",
-        "contraction_mrr",
-        "churned_mrr",
-        "reactivation_mrr",
-        "nrr_monthly",
-        "grr_monthly",
-        "nrr_t12m",
-        "grr_t12m",
-        "revenue_churn_rate",
-        "active_customers",
-        "new_customers",
-        "churned_customers",
-        "logo_churn_rate",
-        "logo_churn_rate_t12m",
-        "arpa",
-        "clv",
-        "cac_payback_months",
-        "ltv_to_cac",
-        "expansion_pipeline_coverage",
-    ),
-    "Satisfaction": ("csat_pct", "csat_avg", "nps", "ces_avg", "survey_response_rate"),
-    "Support": (
-        "tickets_created",
-        "tickets_resolved",
-        "fcr_rate",
-        "aht_minutes",
-        "sla_compliance_rate",
-        "median_first_response_minutes",
-        "median_resolution_hours",
-        "self_service_rate",
-    ),
-    "Health": (
-        "avg_health_score",
-        "pct_accounts_at_risk",
-        "license_utilization",
-        "median_time_to_value_days",
-    ),
-}
-# ratios read as multiples (3.0x), not shares
-MULTIPLES = frozenset({"ltv_to_cac", "expansion_pipeline_coverage"})
 STATUS_MARK = {"on_target": "OK", "acceptable": "~", "below_minimum": "!!", "no_target": ""}
-
-
-def kpi_unit(kpi_key: str, unit: str) -> str:
-    """The unit a KPI is shown in: the seed's unit, or `multiple` for ratios read as 3.0x."""
-    return "multiple" if kpi_key in MULTIPLES else unit
 
 
 def format_value(value: float | None, unit: str) -> str:
@@ -108,26 +57,31 @@ def latest_complete_month(connection: duckdb.DuckDBPyConnection) -> str:
     return row[0].isoformat()[:7]
 
 
+def group_title(report_group: str) -> str:
+    """A report_group of the kpi_targets seed as a block title: support -> Support."""
+    return report_group.replace("_", " ").capitalize()
+
+
 def render(connection: duckdb.DuckDBPyConnection, month: str | None, segment: str) -> str:
-    """The report as text: one block per group, one line per KPI."""
+    """The report as text: one block per report group, one line per KPI, in the seed's
+    display order, each value in its display unit (kpi_targets, carried by fct_kpi_monthly)."""
     month = month or latest_complete_month(connection)
     rows = connection.execute(
-        f"select kpi_key, value, unit, target, status, mom_change from {KPI_TABLE} "
-        "where month = cast(? as date) and segment = ?",
+        f"select report_group, kpi_key, value, display_unit, target, status, mom_change "
+        f"from {KPI_TABLE} where month = cast(? as date) and segment = ? "
+        "order by display_order, kpi_key",
         [f"{month}-01", segment],
     ).fetchall()
     if not rows:
         raise LookupError(f"no KPIs for month {month} and segment {segment} in {KPI_TABLE}")
-    by_key = {row[0]: row for row in rows}
+    groups: dict[str, list[tuple]] = {}  # in the order of each group's first KPI
+    for row in rows:
+        groups.setdefault(row[0], []).append(row[1:])
     lines = [f"Customer Success KPIs - {month} - segment {segment}", ""]
     header = f"  {'KPI':<31}{'value':>14}{'target':>12}  {'status':<14}{'vs last month':>15}"
-    for group, keys in GROUPS.items():
-        present = [by_key[key] for key in keys if key in by_key]
-        if not present:
-            continue
-        lines += [group, header]
-        for key, value, seed_unit, target, status, change in present:
-            unit = kpi_unit(key, seed_unit)
+    for group, present in groups.items():
+        lines += [group_title(group), header]
+        for key, value, unit, target, status, change in present:
             status_text = f"{STATUS_MARK.get(status or '', '')} {status or ''}".strip()
             lines.append(
                 f"  {key:<31}{format_value(value, unit):>14}"
@@ -172,7 +126,7 @@ def _exchange(first: Path, second: Path) -> bool:
     return result == 0
 
 
-def move_into_place(staged: Path, out_dir: Path) -> None:
+def _move_into_place(staged: Path, out_dir: Path) -> None:
     """Put the staged folder at out_dir: swapped with an earlier export in one step where the
     system can, else the earlier export is moved aside first."""
     if not out_dir.exists():
@@ -212,7 +166,7 @@ def export(
         for table in chosen:
             path = staged / f"{table}.{file_format}"
             connection.execute(f"copy main.\"{table}\" to '{path}' {options}")
-        move_into_place(staged, out_dir)
+        _move_into_place(staged, out_dir)
     finally:
         shutil.rmtree(staged, ignore_errors=True)
     return [out_dir / f"{table}.{file_format}" for table in chosen]

@@ -13,6 +13,20 @@ from typing import Any
 import duckdb
 
 ROW_ACCOUNTING = "stg_quarantine__row_accounting"
+DATA_QUALITY = "fct_data_quality_summary"
+DATA_QUALITY_COLUMNS = (
+    "source_table",
+    "accuracy",
+    "accuracy_status",
+    "columns_incomplete",
+    "completeness_status",
+    "load_age_hours",
+    "timeliness_status",
+    "orphan_rows",
+    "cross_source_mismatches",
+    "consistency_status",
+    "status",
+)
 
 
 def human_size(size: int) -> str:
@@ -30,7 +44,8 @@ def _cell(column: str, value: Any) -> str:
     if isinstance(value, Decimal):
         value = float(value)
     if isinstance(value, float):
-        return f"{value:.2%}" if column.endswith("_rate") else f"{value:,.2f}"
+        share = column.endswith("_rate") or column == "accuracy"
+        return f"{value:.2%}" if share else f"{value:,.2f}"
     if isinstance(value, int) and not isinstance(value, bool):
         return f"{value:,}"
     return str(value)
@@ -77,6 +92,17 @@ def row_accounting(con: duckdb.DuckDBPyConnection) -> str | None:
     return format_table(columns, cursor.fetchall())
 
 
+def data_quality(con: duckdb.DuckDBPyConnection) -> str | None:
+    """The scorecard's latest state per raw table (seed 002's standards), or None."""
+    relation = _find_relation(con, DATA_QUALITY)
+    if relation is None:
+        return None
+    rows = con.execute(
+        f"select {', '.join(DATA_QUALITY_COLUMNS)} from {relation} order by source_table"
+    ).fetchall()
+    return format_table(DATA_QUALITY_COLUMNS, rows)
+
+
 def mart_sizes(con: duckdb.DuckDBPyConnection) -> list[tuple[str, str, int]]:
     """(schema.name, table type, row count) of each relation in a marts schema."""
     relations = con.execute(
@@ -100,6 +126,9 @@ def _summary_lines(con: duckdb.DuckDBPyConnection) -> list[str]:
         lines.append(f"(no {ROW_ACCOUNTING} model in the warehouse: raw row accounting skipped)")
     else:
         lines += ["", "Raw row accounting:", accounting]
+    quality = data_quality(con)
+    if quality is not None:
+        lines += ["", f"Data quality, latest state per table ({DATA_QUALITY}):", quality]
     marts = mart_sizes(con)
     if marts:
         lines += ["", "Marts:", format_table(["relation", "type", "rows"], marts)]

@@ -18,8 +18,6 @@ import yaml
 
 # shares and rates: a value above 1 is a typo (5 for 5%), never a setting
 UPPER_BOUNDS = {
-    "quarantine_rate_warn": 1,
-    "quarantine_rate_error": 1,
     "gross_margin": 1,
     "core_adoption_share": 1,
 }

@@ -68,6 +68,22 @@ class RawFactory:
         return self.root
 
 
+# csm build exports its paths into os.environ for dbt (dbt_runner.export_paths)
+EXPORTED = ("CSM_RAW_DIR", "CSM_DUCKDB_PATH", "DBT_SEND_ANONYMOUS_USAGE_STATS")
+
+
+@pytest.fixture(autouse=True)
+def _keep_exported_paths(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A test that runs `csm build` in-process must not leave its paths in the environment
+    of the tests after it (the semantic layer's test reads CSM_DUCKDB_PATH)."""
+    for name in EXPORTED:
+        if name in os.environ:
+            monkeypatch.setenv(name, os.environ[name])
+        else:
+            monkeypatch.setenv(name, "")
+            monkeypatch.delenv(name)
+
+
 @pytest.fixture
 def raw_factory(tmp_path: Path) -> RawFactory:
     return RawFactory(tmp_path / "raw")

@@ -51,6 +51,14 @@ RELATIONS = (
         "intermediate", "int_support__schedule_open_intervals", ("schedule_id", "interval_number")
     ),
     Relation("marts", "fct_support_tickets", ("ticket_id",)),
+    # the data-quality scorecard: the policy seed's thresholds, medians of lags, statuses
+    Relation(
+        "marts",
+        "fct_data_quality_checks_daily",
+        ("source_table", "load_day", "standard", "check_name"),
+    ),
+    Relation("marts", "fct_data_quality_daily", ("source_table", "load_day")),
+    Relation("marts", "fct_data_quality_summary", ("source_table",)),
 )
 SHOWN = 20
 

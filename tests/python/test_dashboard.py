@@ -129,7 +129,7 @@ def _expected_cards(
     """kpi_key -> (segment, value, status, unit) of fct_kpi_monthly as a card must show it:
     the segment's row, or the all row for a KPI that has no segment rows."""
     rows = serving_db.execute(
-        "select kpi_key, segment, value, status, unit from fct_kpi_monthly k "
+        "select kpi_key, segment, value, status, display_unit from fct_kpi_monthly k "
         "where kpi_key in (select unnest(?)) and month = cast(? as date) and (segment = ? or "
         "(segment = 'all' and not exists (select 1 from fct_kpi_monthly s "
         " where s.kpi_key = k.kpi_key and s.segment <> 'all')))",
@@ -170,7 +170,7 @@ def test_kpi_cards_equal_fct_kpi_monthly_for_all_and_a_segment(
                 assert card["value"] == "" and card["text"] == "-"
                 continue
             assert float(card["value"]) == pytest.approx(value, rel=1e-12, abs=1e-12)
-            assert card["text"] == report.format_value(value, report.kpi_unit(key, unit))
+            assert card["text"] == report.format_value(value, unit)
             assert card["status"] == (status or "no_target")
             assert card["word"]  # the status is a word beside its colour
             checked += 1

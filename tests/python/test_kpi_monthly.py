@@ -136,3 +136,18 @@ def test_month_over_month_change(kpis) -> None:
     mrr = kpis[(kpis["kpi_key"] == "mrr") & (kpis["segment"] == "all")].sort_values("month")
     assert np.allclose(mrr["value_prev_month"].iloc[1:], mrr["value"].iloc[:-1])
     assert np.allclose(mrr["mom_change"].iloc[1:], np.diff(mrr["value"]))
+
+
+def test_one_kpi_list_the_seed_and_the_model_hold_the_same_kpis(kpis) -> None:
+    with (project_dir() / "seeds" / "kpi_targets.csv").open() as handle:
+        seed = {row["kpi_key"]: row for row in csv.DictReader(handle)}
+    assert set(kpis["kpi_key"]) == set(seed)
+    display = kpis[["kpi_key", "report_group", "display_unit", "display_order"]].drop_duplicates()
+    assert len(display) == len(seed), "a KPI shows two ways"
+    for row in display.itertuples():
+        spec = seed[row.kpi_key]
+        assert (row.report_group, row.display_unit, row.display_order) == (
+            spec["report_group"],
+            spec["display_unit"],
+            int(spec["display_order"]),
+        ), row.kpi_key

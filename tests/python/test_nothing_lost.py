@@ -298,11 +298,11 @@ def _no_dbt(*_args: object, **_kwargs: object) -> None:
 @pytest.mark.parametrize(
     ("variables", "message"),
     [
-        ("{quarantine_rate_error: [1", "--vars is not valid YAML (line 1, column"),
+        ("{gross_margin: [1", "--vars is not valid YAML (line 1, column"),
         ("[1, 2]", "--vars must be a YAML mapping"),
-        ("{quarantine_rate_error: abc}", "var quarantine_rate_error must be a number"),
+        ("{gross_margin: abc}", "var gross_margin must be a number"),
         ("{usage_lookback_days: -1}", "var usage_lookback_days cannot be negative, got -1"),
-        ("{quarantine_rate_warn: 5}", "var quarantine_rate_warn is a share between 0 and 1"),
+        ("{gross_margin: 5}", "var gross_margin is a share between 0 and 1"),
         ("{usage_plan_tiers: starter}", "var usage_plan_tiers must be a list"),
         ("{as_of_timestamp: yesterday}", "var as_of_timestamp must be a timestamp"),
     ],

@@ -1,7 +1,7 @@
 """The project's conventions, enforced over dbt's manifest: naming by layer, documentation,
 primary-key tests, sources read only in staging, no wall clock, the marts public with enforced
 and fully typed contracts (staging and intermediate never public), documented seeds, customer
-PII stopping at staging."""
+PII stopping at staging (checked on the built relations in dbt's catalog)."""
 
 from __future__ import annotations
 
@@ -16,7 +16,8 @@ from typing import Any
 
 import pytest
 
-from csm.paths import project_dir
+from csm.contract import load_contract
+from csm.paths import project_dir, target_dir
 
 NAMING = {
     "staging": re.compile(r"^(stg|base)_[a-z0-9]+__[a-z0-9_]+$"),
@@ -34,7 +35,6 @@ WALL_CLOCK = re.compile(
     r"\b(current_date|current_timestamp|now\s*\(|getdate\s*\(|sysdate|localtimestamp|today\s*\()",
     re.IGNORECASE,
 )
-PII_COLUMNS = re.compile(r"\b(email|comment)\b", re.IGNORECASE)
 
 
 @pytest.fixture(scope="module")
@@ -204,17 +204,129 @@ def test_staging_and_intermediate_are_not_public(manifest) -> None:
     assert not exposed, exposed
 
 
-def test_customer_pii_stops_at_staging(manifest) -> None:
-    leaks = [
-        n["name"]
-        for n in models(manifest)
-        if layer(n) != "staging"
-        and (
-            PII_COLUMNS.search(strip_comments(n["raw_code"]))
-            or any(PII_COLUMNS.search(column) for column in n["columns"])
-        )
+# Generic tests that always fail the build: a broken key, a lost row or a broken reference
+# makes numbers downstream wrong, so they have no warn level and no row in the policy seed.
+ALWAYS_ERROR = {
+    "unique",
+    "unique_combination_of_columns",
+    "relationships",
+    "reconciles_with_raw",
+    "not_null",
+}
+# Generic tests whose warn and error thresholds are the data-quality policy seed's rows.
+POLICY_TESTS = {"missing_rate", "quarantine_rate"}
+POLICY_SEED = "seed.customer_success.data_quality_policy"
+
+
+def data_tests(manifest: dict[str, Any], names: set[str]) -> list[dict[str, Any]]:
+    return [
+        n
+        for n in manifest["nodes"].values()
+        if n["resource_type"] == "test" and (n.get("test_metadata") or {}).get("name") in names
     ]
-    assert not leaks, leaks
+
+
+def test_keys_references_and_reconciliation_always_fail_the_build(manifest) -> None:
+    tests = data_tests(manifest, ALWAYS_ERROR)
+    assert len(tests) > 50
+    soft = [
+        n["name"]
+        for n in tests
+        if (n["config"]["severity"].lower(), n["config"]["warn_if"], n["config"]["error_if"])
+        != ("error", "!= 0", "!= 0")
+    ]
+    assert not soft, soft
+
+
+def test_policy_tests_take_their_thresholds_from_the_policy_seed(manifest) -> None:
+    tests = data_tests(manifest, POLICY_TESTS)
+    assert len(tests) > 30
+    wrong = [
+        n["name"]
+        for n in tests
+        if POLICY_SEED not in n["depends_on"]["nodes"]
+        or set(n["test_metadata"]["kwargs"]) - {"model", "column_name", "row_condition"}
+        or (n["config"]["warn_if"], n["config"]["error_if"]) != (">0", ">1")
+    ]
+    assert not wrong, wrong
+
+
+def pii_names() -> set[str]:
+    """The contract's customer PII columns (column meta `pii: true`): email, comment."""
+    return {c.name for t in load_contract().values() for c in t.columns if c.pii}
+
+
+def named_like_pii(column: str, names: set[str]) -> bool:
+    """A column that holds a PII value by its name: the name itself or a qualified one
+    (email, user_email, comments), not a value derived from one (comment_count)."""
+    last = column.lower().rsplit("_", 1)[-1]
+    return last in names or last.removesuffix("s") in names
+
+
+def pii_leaks(catalog: dict[str, Any], manifest: dict[str, Any]) -> list[str]:
+    """schema.relation.column of every column named like a PII column in a relation the
+    catalog lists outside staging (intermediate and mart models, seeds: what dbt built)."""
+    names = pii_names()
+    leaks = []
+    for unique_id, relation in catalog["nodes"].items():
+        node = manifest["nodes"].get(unique_id, {})
+        if node.get("resource_type") == "model" and layer(node) == "staging":
+            continue
+        where = f"{relation['metadata']['schema']}.{relation['metadata']['name']}"
+        leaks += [
+            f"{where}.{column}" for column in relation["columns"] if named_like_pii(column, names)
+        ]
+    return sorted(leaks)
+
+
+@pytest.fixture(scope="module")
+def catalog_and_manifest() -> tuple[dict[str, Any], dict[str, Any]]:
+    """dbt's catalog of the built warehouse and its manifest (`make docs`, which make test runs
+    after the build: dbt docs generate)."""
+    target = target_dir(project_dir())
+    paths = [target / "catalog.json", target / "manifest.json"]
+    missing = [str(path) for path in paths if not path.is_file()]
+    if missing:
+        pytest.fail(f"no {', '.join(missing)}: run `make docs` (dbt docs generate) first")
+    catalog, manifest = (json.loads(path.read_text()) for path in paths)
+    return catalog, manifest
+
+
+def test_customer_pii_stops_at_staging(catalog_and_manifest) -> None:
+    catalog, manifest = catalog_and_manifest
+    outside = [
+        uid
+        for uid in catalog["nodes"]
+        if manifest["nodes"].get(uid, {}).get("resource_type") != "model"
+        or layer(manifest["nodes"][uid]) != "staging"
+    ]
+    assert len(outside) > 40, "the catalog lists too few built relations to check"
+    staged = [
+        f"{r['metadata']['name']}.{c}"
+        for uid, r in catalog["nodes"].items()
+        if uid not in outside
+        for c in r["columns"]
+        if named_like_pii(c, pii_names())
+    ]
+    assert staged, "no PII column in staging: the check would not see one anywhere"
+    assert pii_leaks(catalog, manifest) == []
+
+
+def test_the_pii_rule_fails_on_planted_pii(catalog_and_manifest) -> None:
+    """A mart column and a new relation named like PII columns, planted in a copy of the real
+    catalog, are both reported; a derived column (comment_count) is not."""
+    catalog, manifest = (json.loads(json.dumps(item)) for item in catalog_and_manifest)
+    mart = "model.customer_success.fct_survey_responses"
+    catalog["nodes"][mart]["columns"]["respondent_email"] = {"name": "respondent_email"}
+    catalog["nodes"][mart]["columns"]["comment_count"] = {"name": "comment_count"}
+    catalog["nodes"]["model.customer_success.int_planted__comments"] = {
+        "metadata": {"schema": "main_intermediate", "name": "int_planted__comments"},
+        "columns": {"account_id": {}, "comments": {}},
+    }
+    assert pii_leaks(catalog, manifest) == [
+        "main_intermediate.int_planted__comments.comments",
+        "main_marts.fct_survey_responses.respondent_email",
+    ]
 
 
 def test_seeds_document_every_column(manifest) -> None:

@@ -3,6 +3,7 @@ writes one file per mart of the serving database, atomically."""
 
 from __future__ import annotations
 
+import csv
 from pathlib import Path
 
 import duckdb
@@ -11,16 +12,71 @@ import pyarrow.parquet as pq
 import pytest
 
 from csm import report, serving
+from csm.paths import project_dir
+
+KPI_COLUMNS = (
+    "month date, kpi_key varchar, segment varchar, value double, unit varchar, "
+    "target double, status varchar, mom_change double, is_complete_month boolean, "
+    "report_group varchar, display_unit varchar, display_order integer"
+)
+
+
+def _kpi_table(rows: list[tuple]) -> duckdb.DuckDBPyConnection:
+    """An in-memory serving database whose fct_kpi_monthly holds the given rows."""
+    connection = duckdb.connect()
+    connection.execute(f"create table fct_kpi_monthly ({KPI_COLUMNS})")
+    connection.executemany(
+        "insert into fct_kpi_monthly values "
+        "(date '2026-08-01', ?, 'all', ?, 'ratio', null, 'no_target', null, true, ?, ?, ?)",
+        rows,
+    )
+    return connection
+
+
+def test_the_report_follows_the_seeds_group_unit_and_order() -> None:
+    """Editing report_group, display_unit or display_order in kpi_targets (which
+    fct_kpi_monthly carries) changes the report: nothing about a KPI's display is in code."""
+    as_seeded = report.render(
+        _kpi_table(
+            [
+                ("nrr_t12m", 1.05, "retention", "ratio", 1),
+                ("ltv_to_cac", 3.2, "retention", "multiple", 2),
+            ]
+        ),
+        "2026-08",
+        "all",
+    )
+    assert as_seeded.index("nrr_t12m") < as_seeded.index("ltv_to_cac")
+    assert "105.0%" in as_seeded and "3.20x" in as_seeded
+    edited = report.render(
+        _kpi_table(
+            [
+                ("nrr_t12m", 1.05, "retention", "multiple", 2),
+                ("ltv_to_cac", 3.2, "unit_economics", "ratio", 1),
+            ]
+        ),
+        "2026-08",
+        "all",
+    )
+    assert edited.index("Unit economics\n") < edited.index("Retention\n")
+    assert edited.index("ltv_to_cac") < edited.index("nrr_t12m")
+    assert "1.05x" in edited and "320.0%" in edited
 
 
 def test_report_lists_every_kpi_by_group(serving_db) -> None:
     text = report.render(serving_db, None, "all")
     month = report.latest_complete_month(serving_db)
     assert f"Customer Success KPIs - {month} - segment all" in text
-    for group, keys in report.GROUPS.items():
-        assert f"\n{group}\n" in text
-        for key in keys:
-            assert f"  {key} " in text, key
+    with (project_dir() / "seeds" / "kpi_targets.csv").open() as handle:
+        seed = sorted(csv.DictReader(handle), key=lambda row: int(row["display_order"]))
+    groups = list(dict.fromkeys(row["report_group"] for row in seed))
+    positions = [text.index(f"\n{report.group_title(group)}\n") for group in groups]
+    assert positions == sorted(positions), groups
+    lines = text.splitlines()
+    listed = [line.split()[0] for line in lines if line.startswith("  ") and "KPI" not in line]
+    assert listed == [row["kpi_key"] for row in seed]
+    ltv = next(line for line in lines if line.startswith("  ltv_to_cac "))
+    assert ltv.split()[1].endswith("x"), ltv  # a multiple (seed display_unit), not a percentage
     nps = serving_db.execute(
         "select value from fct_kpi_monthly "
         "where kpi_key = 'nps' and segment = 'all' and month = cast(? as date)",

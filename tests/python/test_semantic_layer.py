@@ -5,6 +5,7 @@ to 1e-9), and nothing the table lacks."""
 
 from __future__ import annotations
 
+import csv
 import importlib.util
 import json
 import math
@@ -18,6 +19,7 @@ from typing import Any, NamedTuple
 import duckdb
 import pandas as pd
 import pytest
+import yaml
 
 from csm.paths import duckdb_path, project_dir
 
@@ -164,6 +166,17 @@ def close(expected: float, actual: float, unit: str) -> bool:
     if unit == "usd":
         return abs(expected - actual) < 0.005
     return math.isclose(expected, actual, rel_tol=1e-12, abs_tol=1e-9)
+
+
+def test_every_kpi_metric_is_checked_against_the_kpi_list() -> None:
+    """The semantic layer's metrics named after a kpi_key are the KPIs this file compares with
+    fct_kpi_monthly, and each is a row of kpi_targets (the one KPI list)."""
+    with (project_dir() / "seeds" / "kpi_targets.csv").open() as handle:
+        seed = {row["kpi_key"] for row in csv.DictReader(handle)}
+    metrics_file = project_dir() / "models" / "marts" / "semantic" / "_semantic__metrics.yml"
+    defined = {metric["name"] for metric in yaml.safe_load(metrics_file.read_text())["metrics"]}
+    assert set(METRICS) <= seed, sorted(set(METRICS) - seed)
+    assert defined & seed == set(METRICS), sorted((defined & seed) ^ set(METRICS))
 
 
 def test_every_metric_is_a_kpi_of_the_kpi_table(kpis: pd.DataFrame) -> None:

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from builds import CSM, Site, kill, ok, read_until
+from builds import CSM, Site, kill, ok, project_copy, read_until
 
 OLD_END, NEW_END = "2026-09-29", "2026-09-30"
 READER = Path(__file__).with_name("serving_reader.py")
@@ -46,7 +46,7 @@ def site(raws: dict[str, Path], tmp_path_factory: pytest.TempPathFactory) -> Sit
     """A warehouse built and published on the older data."""
     site = Site(tmp_path_factory.mktemp("site"))
     out = ok(site.csm(raws["old"], "build"))
-    assert "published 22 marts" in out
+    assert "published 25 marts" in out
     return site
 
 
@@ -65,7 +65,7 @@ def test_a_held_reader_keeps_its_snapshot_while_a_build_publishes(
         assert before["publish_info"]["as_of_timestamp"] == f"{OLD_END} 23:30:00"
 
         out = ok(site.csm(raws["new"], "build", "--full-refresh"))  # the reader stays open
-        assert "published 22 marts" in out
+        assert "published 25 marts" in out
 
         reader.stdin.write("again\n")
         reader.stdin.flush()
@@ -81,7 +81,7 @@ def test_a_held_reader_keeps_its_snapshot_while_a_build_publishes(
     assert after["marts"] == site.working_marts()  # the marts, row for row
     assert after["marts"] == clean_new.snapshot()["marts"]
     assert json.loads(info["mart_row_counts"]) == {k: v[0] for k, v in after["marts"].items()}
-    assert info["mart_count"] == "22"
+    assert info["mart_count"] == "25"
     assert len(info["git_commit"]) == 40 and info["project_version"] == "0.1.0"
     assert info["dbt_invocation_id"] != before["publish_info"]["dbt_invocation_id"]
     assert sorted(p.name for p in site.serving.parent.iterdir()) == ["cs.duckdb"]  # no .wal
@@ -110,7 +110,7 @@ def test_a_second_build_fails_fast_and_a_killed_build_publishes_nothing(
     assert site.snapshot() == published
 
     out = ok(site.csm(raws["new"], "build"))  # the next build recovers and publishes
-    assert "published 22 marts" in out
+    assert "published 25 marts" in out
     recovered = site.snapshot()
     assert recovered["marts"] == published["marts"]  # same data as the last good build
     assert (
@@ -162,11 +162,21 @@ def test_a_publish_killed_midway_leaves_the_last_snapshot(
 
 
 def test_a_failing_test_publishes_nothing_and_publish_refuses(
-    site: Site, raws: dict[str, Path]
+    site: Site, raws: dict[str, Path], tmp_path: Path
 ) -> None:
     published = site.snapshot()
-    strict = '{"quarantine_rate_warn": 0, "quarantine_rate_error": 0}'
-    failed = site.csm(raws["new"], "build", "--vars", strict)
+    # a policy that fails every quarantined row: the quarantine_rate tests fail
+    strict = project_copy(tmp_path / "strict")
+    policy = strict / "seeds" / "data_quality_policy.csv"
+    lines = policy.read_text().splitlines()
+    lines[1:] = [
+        "quarantine_rate,*,*,,0,no quarantined row allowed"
+        if line.startswith("quarantine_rate,*,*")
+        else line
+        for line in lines[1:]
+    ]
+    policy.write_text("\n".join(lines) + "\n")
+    failed = site.with_project(strict).csm(raws["new"], "build")
     assert failed.returncode == 1
     line = next(x for x in failed.stderr.splitlines() if x.startswith("not published"))
     assert line.startswith("not published: ")
@@ -177,7 +187,7 @@ def test_a_failing_test_publishes_nothing_and_publish_refuses(
     )
     assert site.snapshot() == published
 
-    refused = site.csm(raws["new"], "publish")
+    refused = site.with_project(strict).csm(raws["new"], "publish")  # its run results
     assert refused.returncode == 1
     assert "not published: the last dbt run" in refused.stderr
     assert "test.customer_success.quarantine_rate_" in refused.stderr

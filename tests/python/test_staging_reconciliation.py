@@ -97,3 +97,27 @@ def test_kept_rows_have_one_row_per_key(built_raw_dir, warehouse) -> None:
 def test_pii_columns_are_declared() -> None:
     pii = {(t.name, c.name) for t in load_contract().values() for c in t.columns if c.pii}
     assert pii == {("product_users", "email"), ("survey_responses", "comment")}
+
+
+@pytest.mark.parametrize(
+    ("table", "column"), [("product_users", "email"), ("survey_responses", "comment")]
+)
+def test_the_quarantine_masks_pii(table, column, built_raw_dir, warehouse) -> None:
+    """The contract's pii columns show as <pii masked> in the quarantine (a null as null): no
+    customer email or survey comment reaches the rows analysts browse."""
+    frame = classify(built_raw_dir, table)
+    rejected = frame[frame["dq_status"] == "quarantined"]
+    assert not rejected.empty, f"no quarantined {table} row to check"
+    contents = [
+        row[0]
+        for row in warehouse.execute(
+            f"select row_content from {STAGING}.stg_quarantine__rejected_rows "
+            f"where source_table = '{table}'"
+        ).fetchall()
+    ]
+    assert len(contents) == len(rejected)
+    masked = sum(f"{column}=<pii masked>" in content for content in contents)
+    assert masked == rejected[column].notna().sum() > 0
+    assert sum(f"{column}=null" in content for content in contents) == rejected[column].isna().sum()
+    values = set(rejected[column].dropna())
+    assert not [content for content in contents if any(value in content for value in values)]

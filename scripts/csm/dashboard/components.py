@@ -123,7 +123,7 @@ def kpi_slots(ctx: Context, keys: list[str], spark_id: str) -> list[KpiSlot]:
     from csm.dashboard import charts  # charts imports this module's Chart
 
     found = ctx.rows(
-        f"select month, kpi_key, segment, value, unit, target, status, mom_change "
+        f"select month, kpi_key, segment, value, display_unit, target, status, mom_change "
         f"from {report.KPI_TABLE} where kpi_key in (select unnest(?)) and month >= ? "
         "and month <= ? order by kpi_key, segment, month",
         [keys, ctx.first_history_month, ctx.months[0]],
@@ -138,7 +138,7 @@ def kpi_slots(ctx: Context, keys: list[str], spark_id: str) -> list[KpiSlot]:
         for row in rows:
             if row["month"] not in filter_months:
                 continue
-            unit = report.kpi_unit(key, row["unit"])
+            unit = row["display_unit"]
             card = KpiCard(
                 kpi_key=key,
                 segment=row["segment"],
@@ -158,7 +158,7 @@ def kpi_slots(ctx: Context, keys: list[str], spark_id: str) -> list[KpiSlot]:
                 "month": month_label(row["month"]),
                 "segment": row["segment"],
                 "value": float(row["value"]),
-                "text": fmt(row["value"], report.kpi_unit(key, row["unit"])),
+                "text": fmt(row["value"], row["display_unit"]),
             }
             for row in rows
             if not is_missing(row["value"]) and row["month"] >= spark_from

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from csm import report
 from csm.dashboard import charts
 from csm.dashboard.components import kpi_slots
 from csm.dashboard.context import (
@@ -92,7 +91,7 @@ def _movement_chart(ctx: Context) -> charts.Chart:
 
 def _retention_chart(ctx: Context) -> charts.Chart:
     frame = ctx.rows(
-        "select month, kpi_key, segment, value, unit, target from fct_kpi_monthly "
+        "select month, kpi_key, segment, value, display_unit, target from fct_kpi_monthly "
         "where kpi_key in (select unnest(?)) and month >= ? and month <= ? "
         "and value is not null",
         [RETENTION_KPIS, ctx.first_history_month, ctx.month],
@@ -105,7 +104,7 @@ def _retention_chart(ctx: Context) -> charts.Chart:
             "segment": r["segment"],
             "series": labels[r["kpi_key"]],
             "value": float(r["value"]),
-            "text": fmt(r["value"], r["unit"]),
+            "text": fmt(r["value"], r["display_unit"]),
         }
         for r in frame
     ]
@@ -124,7 +123,7 @@ def _retention_chart(ctx: Context) -> charts.Chart:
             {
                 "series": labels[t["kpi_key"]],
                 "target": float(t["target"]),
-                "text": fmt(t["target"], t["unit"]),
+                "text": fmt(t["target"], t["display_unit"]),
             }
             for t in targets
         ],
@@ -221,14 +220,12 @@ def _cohort_charts(ctx: Context) -> list[charts.Chart]:
 def segment_table(ctx: Context) -> dict[str, Any]:
     """Rows per filter month and size segment (and all) of seed 000's segment table."""
     frame = ctx.rows(
-        "select month, kpi_key, segment, value, unit from fct_kpi_monthly "
+        "select month, kpi_key, segment, value, display_unit from fct_kpi_monthly "
         "where kpi_key in (select unnest(?)) and month in (select unnest(?))",
         [SEGMENT_TABLE_KPIS, ctx.months],
     )
     values = {
-        (r["month"], r["segment"], r["kpi_key"]): fmt(
-            r["value"], report.kpi_unit(r["kpi_key"], r["unit"])
-        )
+        (r["month"], r["segment"], r["kpi_key"]): fmt(r["value"], r["display_unit"])
         for r in frame
     }
     rows = [
