@@ -225,8 +225,7 @@ def segment_table(ctx: Context) -> dict[str, Any]:
         [SEGMENT_TABLE_KPIS, ctx.months],
     )
     values = {
-        (r["month"], r["segment"], r["kpi_key"]): fmt(r["value"], r["display_unit"])
-        for r in frame
+        (r["month"], r["segment"], r["kpi_key"]): fmt(r["value"], r["display_unit"]) for r in frame
     }
     rows = [
         {
