@@ -1,6 +1,7 @@
 -- One row per CSM and month: the accounts they managed at the month's measurement day, the ARR
 -- managed, average health, at-risk ARR (at_risk + critical tiers), the tier mix, the
--- activities and QBRs they held, and the ARR their accounts churned and expanded.
+-- activities and QBRs they held, and the ARR their accounts churned and expanded. An account
+-- counts for the CSM it had on the month's measurement day (int_accounts__history).
 with
 
 health as (
@@ -19,8 +20,8 @@ mrr as (
     select * from {{ ref('fct_mrr_monthly') }}
 ),
 
-accounts as (
-    select * from {{ ref('int_accounts__segmented') }}
+history as (
+    select * from {{ ref('int_accounts__history') }}
 ),
 
 portfolio as (
@@ -54,16 +55,22 @@ held as (
 ),
 
 movements as (
+    -- a month's churn and expansion count for the account's CSM on the measurement day
     select
         mrr.month,
-        accounts.csm_id,
+        history.csm_id,
         sum(mrr.churned_mrr) * 12 as churned_arr,
         sum(mrr.expansion_mrr) * 12 as expanded_arr
     from mrr
-    inner join accounts
-        on mrr.account_id = accounts.account_id
-    where accounts.csm_id is not null
-    group by mrr.month, accounts.csm_id
+    inner join months
+        on mrr.month = months.month
+    inner join history
+        on
+            mrr.account_id = history.account_id
+            and months.measured_on >= history.valid_from
+            and (history.valid_to is null or months.measured_on < history.valid_to)
+    where history.csm_id is not null
+    group by mrr.month, history.csm_id
 )
 
 select
