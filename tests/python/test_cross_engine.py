@@ -39,6 +39,9 @@ RELATIONS = (
     Relation("marts", "fct_kpi_monthly", ("month", "kpi_key", "segment")),
     # incremental on every engine (delete+insert; insert_overwrite of day partitions on Spark)
     Relation("marts", "fct_account_health_daily", ("account_id", "activity_date")),
+    # alert episodes: window functions and a recursive CTE, then the effectiveness over them
+    Relation("marts", "fct_alerts", ("account_id", "rule_key", "opened_on")),
+    Relation("marts", "fct_alert_effectiveness", ("month", "category", "rule_key")),
 )
 SHOWN = 20
 

@@ -53,7 +53,10 @@ MODELS = {
     "main_intermediate.int_health__onboarding_signals_daily": ["account_id", "activity_date"],
     "main_intermediate.int_health__relationship_signals_daily": ["account_id", "activity_date"],
     "main_marts.fct_account_health_daily": ["account_id", "activity_date"],
+    "main_intermediate.int_alerts__rule_days": ["account_id", "activity_date", "rule_key"],
+    "main_intermediate.int_alerts__episode_candidates": ["account_id", "rule_key", "opened_on"],
     "main_marts.fct_alerts": ["alert_id"],
+    "main_marts.fct_alert_queue": ["alert_id"],
 }
 USAGE = ["--select", "base_product__events", "tag:usage", "tag:health"]
 CONTROL_START = END - timedelta(days=3)  # the control run: full refresh as of this day

@@ -9,8 +9,9 @@
 
 -- One row per account and paid day: the billing signals of the health score - MRR on the day
 -- and health_growth_window_days (90) days earlier, its change, and the days the most overdue
--- invoice still unpaid that day is past due. Subscription periods cover [start, end).
--- Incremental with the usage look-back.
+-- invoice still unpaid that day is past due - and the next renewal date of the account's
+-- annual contracts (the lifecycle stage and the renewal_at_risk alert). Subscription periods
+-- cover [start, end). Incremental with the usage look-back.
 with
 
 paid_days as (
@@ -61,6 +62,58 @@ revenue as (
     group by paid_days.account_id, paid_days.activity_date
 ),
 
+annual_subscriptions as (
+    -- annual core subscriptions renew on the anniversary of their first period
+    select
+        subscription_id,
+        account_id,
+        min(period_start) as subscription_start,
+        max(case when period_end is null then 1 else 0 end) as is_running,
+        max(period_end) as last_period_end
+    from periods
+    where billing_interval = 'year' and plan_code in ('starter', 'growth', 'enterprise')
+    group by subscription_id, account_id
+),
+
+subscription_years as (
+    -- whole years from the start of each annual subscription running on the day
+    select
+        paid_days.account_id,
+        paid_days.activity_date,
+        annual_subscriptions.subscription_start,
+        {{ dbt.datediff('annual_subscriptions.subscription_start', 'paid_days.activity_date', 'year') }}
+            as years
+    from paid_days
+    inner join annual_subscriptions
+        on
+            paid_days.account_id = annual_subscriptions.account_id
+            and paid_days.activity_date >= annual_subscriptions.subscription_start
+            and (
+                annual_subscriptions.is_running = 1
+                or paid_days.activity_date < annual_subscriptions.last_period_end
+            )
+),
+
+anniversaries as (
+    -- parentheses around the intervals: dbt's Spark dateadd multiplies the expression as written
+    select
+        account_id,
+        activity_date,
+        cast({{ dbt.dateadd('year', '(years)', 'subscription_start') }} as date) as anniversary,
+        cast({{ dbt.dateadd('year', '(years + 1)', 'subscription_start') }} as date) as next_anniversary
+    from subscription_years
+),
+
+renewals as (
+    -- the next anniversary after the day, over the account's annual subscriptions
+    select
+        account_id,
+        activity_date,
+        min(case when anniversary > activity_date then anniversary else next_anniversary end) as renewal_date
+    from anniversaries
+    group by account_id, activity_date
+),
+
 overdue as (
     -- the most overdue invoice unpaid on the day
     select
@@ -83,7 +136,8 @@ select
     case
         when revenue.growth_base_mrr > 0 then {{ ratio('revenue.mrr', 'revenue.growth_base_mrr') }} - 1
     end as mrr_change,
-    cast(coalesce(overdue.max_days_overdue, 0) as {{ dbt.type_bigint() }}) as max_days_overdue
+    cast(coalesce(overdue.max_days_overdue, 0) as {{ dbt.type_bigint() }}) as max_days_overdue,
+    renewals.renewal_date
 from paid_days
 left join revenue
     on
@@ -93,3 +147,7 @@ left join overdue
     on
         paid_days.account_id = overdue.account_id
         and paid_days.activity_date = overdue.activity_date
+left join renewals
+    on
+        paid_days.account_id = renewals.account_id
+        and paid_days.activity_date = renewals.activity_date

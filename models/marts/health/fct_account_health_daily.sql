@@ -38,65 +38,12 @@ account_months as (
     select * from {{ ref('int_revenue__account_mrr_monthly') }}
 ),
 
-periods as (
-    select * from {{ ref('stg_billing__subscription_periods') }}
-),
-
 first_paid as (
     select
         account_id,
         min(first_paid_month) as first_paid_month
     from account_months
     group by account_id
-),
-
-annual_subscriptions as (
-    -- annual core subscriptions renew on the anniversary of their first period
-    select
-        subscription_id,
-        account_id,
-        min(period_start) as subscription_start,
-        max(case when period_end is null then 1 else 0 end) as is_running,
-        max(period_end) as last_period_end
-    from periods
-    where billing_interval = 'year' and plan_code in ('starter', 'growth', 'enterprise')
-    group by subscription_id, account_id
-),
-
-subscription_years as (
-    -- whole years from the start of each running annual subscription to the day
-    select
-        scores.account_id,
-        scores.activity_date,
-        annual_subscriptions.subscription_start,
-        {{ dbt.datediff('annual_subscriptions.subscription_start', 'scores.activity_date', 'year') }}
-            as years
-    from scores
-    inner join annual_subscriptions
-        on
-            scores.account_id = annual_subscriptions.account_id
-            and scores.activity_date >= annual_subscriptions.subscription_start
-            and (annual_subscriptions.is_running = 1 or scores.activity_date < annual_subscriptions.last_period_end)
-),
-
-anniversaries as (
-    -- parentheses around the intervals: dbt's Spark dateadd multiplies the expression as written
-    select
-        account_id,
-        activity_date,
-        cast({{ dbt.dateadd('year', '(years)', 'subscription_start') }} as date) as anniversary,
-        cast({{ dbt.dateadd('year', '(years + 1)', 'subscription_start') }} as date) as next_anniversary
-    from subscription_years
-),
-
-renewals as (
-    -- the next anniversary after the day, over the account's annual subscriptions
-    select
-        account_id,
-        activity_date,
-        min(case when anniversary > activity_date then anniversary else next_anniversary end) as renewal_date
-    from anniversaries
-    group by account_id, activity_date
 ),
 
 score_history as (
@@ -170,9 +117,10 @@ select
     scores.health_score,
     tiers.tier,
     tiers.color as tier_color,
-    renewals.renewal_date,
+    billing_signals.renewal_date,
     case
-        when renewals.renewal_date <= {{ add_days('scores.activity_date', var('renewal_window_days')) }} then 'renewal'
+        when billing_signals.renewal_date <= {{ add_days('scores.activity_date', var('renewal_window_days')) }}
+            then 'renewal'
         when {{ days_between('first_paid.first_paid_month', 'scores.activity_date') }}
             < {{ var('lifecycle_onboarding_days') }} then 'onboarding'
         when {{ days_between('first_paid.first_paid_month', 'scores.activity_date') }}
@@ -211,10 +159,6 @@ left join tiers
         and (scores.health_score < tiers.max_score or (tiers.max_score = 100 and scores.health_score <= 100))
 left join first_paid
     on scores.account_id = first_paid.account_id
-left join renewals
-    on
-        scores.account_id = renewals.account_id
-        and scores.activity_date = renewals.activity_date
 {%- if is_incremental() %}
     where scores.activity_date >= {{ usage_reprocess_from() }}
 {%- endif %}
