@@ -1,7 +1,8 @@
 -- The measures the health model computes (int_health__measures_daily, read on its latest day)
 -- and the seeds that scale and weight them name the same measures: every computed measure has
 -- a scale and a default weight, every weighted measure is computed, and a measure belongs to
--- the same component in every segment's rows.
+-- the same component in every segment's rows. On that day each account has each measure once
+-- (the view's key, which a test over every day would compute in full).
 with
 
 measures as (
@@ -21,11 +22,18 @@ latest_day as (
     from measures
 ),
 
-computed as (
-    select distinct measures.measure
+latest_measures as (
+    select
+        measures.account_id,
+        measures.measure
     from measures
     inner join latest_day
         on measures.activity_date = latest_day.activity_date
+),
+
+computed as (
+    select distinct measure
+    from latest_measures
 ),
 
 default_weights as (
@@ -64,3 +72,10 @@ select
 from weights
 group by measure
 having count(distinct component) > 1
+union all
+select
+    measure,
+    'twice for an account on the latest day' as problem
+from latest_measures
+group by account_id, measure
+having count(*) > 1

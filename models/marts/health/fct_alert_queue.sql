@@ -80,10 +80,10 @@ open_alerts as (
 select
     {{ as_of_date() }} as as_of_date,
     csm_id,
-    row_number() over (
+    cast(row_number() over (
         partition by csm_id
         order by severity_rank asc, arr desc, opened_on asc, account_id asc, rule_key asc
-    ) as queue_position,
+    ) as {{ dbt.type_bigint() }}) as queue_position,
     alert_id,
     account_id,
     rule_key,
