@@ -59,6 +59,9 @@ RELATIONS = (
     ),
     Relation("marts", "fct_data_quality_daily", ("source_table", "load_day")),
     Relation("marts", "fct_data_quality_summary", ("source_table",)),
+    # alert episodes: window functions and a recursive CTE, then the effectiveness over them
+    Relation("marts", "fct_alerts", ("account_id", "rule_key", "opened_on")),
+    Relation("marts", "fct_alert_effectiveness", ("month", "category", "rule_key")),
 )
 SHOWN = 20
 

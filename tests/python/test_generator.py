@@ -284,6 +284,23 @@ def test_cdc_tables_carry_several_versions(tables: dict[str, pa.Table]) -> None:
         assert (versions > 1).mean() > (0.15 if name == "crm_accounts" else 0.5), name
 
 
+def test_account_versions_reassign_csms_and_change_segments(tables: dict[str, pa.Table]) -> None:
+    """The CRM history the health and alert marts must follow day by day: some accounts move
+    to another CSM, some to another size band (segment_bands: 1-199, 200-999, 1000+)."""
+    versions = tables["crm_accounts"].to_pandas().drop_duplicates()
+    versions = versions[versions.account_id.str.startswith("acc_")].sort_values(
+        ["account_id", "updated_at", "_loaded_at"]
+    )
+    band = pd.cut(versions.employee_count, [0, 200, 1000, np.inf], right=False, labels=False)
+    versions = versions.assign(band=band)
+    previous = versions.groupby("account_id")[["csm_id", "band"]].shift()
+    reassigned = versions.csm_id.notna() & previous.csm_id.notna()
+    reassigned &= versions.csm_id != previous.csm_id
+    resized = versions.band.notna() & previous.band.notna() & (versions.band != previous.band)
+    assert versions[reassigned].account_id.nunique() >= 2
+    assert versions[resized].account_id.nunique() >= 2
+
+
 # --- the story ----------------------------------------------------------------------------
 
 

@@ -30,6 +30,11 @@ NO_PRIMARY_KEY = {
     # accounting (stg_quarantine__row_accounting, unique per table) and the
     # reconciliation tests account for them instead
     "base_",
+    # views over keyed tables that a key test would recompute in full (150M long-format rows
+    # at large): the signal families and fct_account_health_daily hold the keys; the
+    # measures are checked for duplicates on the latest day (assert_health_measures_...)
+    "int_health__measures_daily",
+    "int_health__scores_daily",
 }
 WALL_CLOCK = re.compile(
     r"\b(current_date|current_timestamp|now\s*\(|getdate\s*\(|sysdate|localtimestamp|today\s*\()",
@@ -154,6 +159,44 @@ def test_only_staging_reads_sources(manifest) -> None:
         and any(dep.startswith("source.") for dep in n["depends_on"]["nodes"])
     ]
     assert not readers, readers
+
+
+# The model layers each layer may read (README "Extending a model"); seeds are read anywhere.
+READABLE_LAYERS = {
+    "staging": {"staging"},
+    "intermediate": {"staging", "intermediate"},
+    "marts": {"staging", "intermediate", "marts"},
+}
+
+
+def test_models_read_their_own_layer_or_the_layers_below(manifest) -> None:
+    """Staging reads staging, intermediate reads staging and intermediate, marts read any model:
+    an intermediate model that reads a mart (mart -> intermediate -> mart) makes a published
+    table an input of the logic behind other published tables."""
+    nodes = manifest["nodes"]
+    upward = [
+        f"{node['name']} ({layer(node)}) reads {nodes[dep]['name']} ({layer(nodes[dep])})"
+        for node in models(manifest)
+        for dep in node["depends_on"]["nodes"]
+        if nodes.get(dep, {}).get("resource_type") == "model"
+        and layer(nodes[dep]) not in READABLE_LAYERS.get(layer(node), set())
+    ]
+    assert not upward, upward
+
+
+def test_the_layer_rule_catches_an_intermediate_model_reading_a_mart(manifest) -> None:
+    """The rule above is able to fail: a copy of an intermediate model made to read a mart."""
+    nodes = manifest["nodes"]
+    intermediate = next(n for n in models(manifest) if layer(n) == "intermediate")
+    mart = next(n for n in models(manifest) if layer(n) == "marts")
+    broken = {
+        **intermediate,
+        "unique_id": "model.customer_success.int_broken__reads_a_mart",
+        "depends_on": {"nodes": [mart["unique_id"]]},
+    }
+    fake = {**manifest, "nodes": {**nodes, broken["unique_id"]: broken}}
+    with pytest.raises(AssertionError, match="reads"):
+        test_models_read_their_own_layer_or_the_layers_below(fake)
 
 
 def test_no_model_or_macro_reads_the_wall_clock(manifest) -> None:

@@ -6,6 +6,11 @@ of D-4 followed by one incremental run per day to D, where the var as_of_timesta
 what the extracts held at the end of each day (late-arriving and re-delivered events
 included: base_product__events reads only the rows loaded by then). A control run
 with no look-back must miss late events, so the comparison is known to be able to fail.
+
+Within the batch days one account moves to another CSM and another to another size segment
+(CRM versions planted in a new extract file, as a daily CDC extract delivers them): the
+health and alert marts give every day the CSM and segment of that day, so the incremental
+runs, which built the earlier days before the change was loaded, agree with the build at once.
 """
 
 from __future__ import annotations
@@ -21,6 +26,8 @@ from pathlib import Path
 
 import duckdb
 import pandas as pd
+import pyarrow as pa
+import pyarrow.parquet as pq
 import pytest
 
 from csm.paths import project_dir
@@ -36,14 +43,25 @@ MODELS = {
         "activity_date",
     ],
     "main_intermediate.int_usage__account_daily": ["account_id", "activity_date"],
+    "main_intermediate.int_usage__account_windows_daily": ["account_id", "activity_date"],
     "main_marts.fct_account_usage_daily": ["account_id", "activity_date"],
     "main_marts.fct_account_onboarding": ["account_id"],
-    "main_intermediate.int_health__signals_daily": ["account_id", "activity_date"],
+    "main_intermediate.int_health__usage_signals_daily": ["account_id", "activity_date"],
+    "main_intermediate.int_health__ticket_signals_daily": ["account_id", "activity_date"],
+    "main_intermediate.int_health__survey_signals_daily": ["account_id", "activity_date"],
+    "main_intermediate.int_health__billing_signals_daily": ["account_id", "activity_date"],
+    "main_intermediate.int_health__onboarding_signals_daily": ["account_id", "activity_date"],
+    "main_intermediate.int_health__relationship_signals_daily": ["account_id", "activity_date"],
     "main_marts.fct_account_health_daily": ["account_id", "activity_date"],
+    "main_intermediate.int_alerts__rule_days": ["account_id", "activity_date", "rule_key"],
+    "main_intermediate.int_alerts__episode_candidates": ["account_id", "rule_key", "opened_on"],
     "main_marts.fct_alerts": ["alert_id"],
+    "main_marts.fct_alert_queue": ["alert_id"],
 }
 USAGE = ["--select", "base_product__events", "tag:usage", "tag:health"]
 CONTROL_START = END - timedelta(days=3)  # the control run: full refresh as of this day
+REASSIGNED_ON = END - timedelta(days=2)  # a planted CRM version: another CSM from this day
+RESIZED_ON = END - timedelta(days=1)  # a planted CRM version: another size segment from this day
 
 
 def build_all(raw_dir: Path, work: Path) -> None:
@@ -92,6 +110,41 @@ def build_all(raw_dir: Path, work: Path) -> None:
     dbt("no_look_back", ["run", *USAGE], usage_lookback_days=0)
 
 
+def plant_crm_changes(raw_dir: Path) -> dict[str, str]:
+    """Append one extract file to crm_accounts with two new versions of accounts paying at the
+    end: the first moves to another CSM on REASSIGNED_ON, the second grows from its size band
+    into the next on RESIZED_ON. Each is loaded at that day's 23:30 extract. Returns the two
+    account ids by change."""
+    accounts = pq.read_table(raw_dir / "crm_accounts").to_pandas()
+    periods = pq.read_table(raw_dir / "billing_subscription_periods").to_pandas()
+    paying = periods[
+        (periods.mrr_cents > 0)
+        & (pd.to_datetime(periods.period_start) <= pd.Timestamp(END - timedelta(days=60)))
+        & periods.period_end.isna()
+    ].account_id
+    latest = (
+        accounts.sort_values(["updated_at", "_loaded_at"])
+        .groupby("account_id")
+        .tail(1)
+        .query("~is_deleted and csm_id.notna() and employee_count.notna()")
+    )
+    latest = latest[latest.account_id.isin(paying)].sort_values("account_id")
+    reassigned, resized = latest.iloc[0].copy(), latest.iloc[1].copy()
+    others = sorted(set(accounts.csm_id.dropna()) - {reassigned.csm_id})
+    reassigned["csm_id"] = others[0]
+    # segment_bands: smb below 200 employees, mid_market below 1000, enterprise from 1000
+    count = int(resized.employee_count)
+    resized["employee_count"] = 500 if count < 200 else 1500 if count < 1000 else 999
+    for version, day in ((reassigned, REASSIGNED_ON), (resized, RESIZED_ON)):
+        version["updated_at"] = pd.Timestamp(day) + pd.Timedelta(hours=10)
+        version["_loaded_at"] = pd.Timestamp(day) + pd.Timedelta(hours=23, minutes=30)
+    planted = pd.DataFrame([reassigned, resized])[list(accounts.columns)]
+    schema = pq.read_schema(next((raw_dir / "crm_accounts").glob("*.parquet")))
+    table = pa.Table.from_pandas(planted, preserve_index=False).select(schema.names).cast(schema)
+    pq.write_table(table, raw_dir / "crm_accounts" / "planted-changes.parquet")
+    return {"reassigned": reassigned.account_id, "resized": resized.account_id}
+
+
 def read_models(duckdb_file: Path) -> dict[str, pd.DataFrame]:
     connection = duckdb.connect(str(duckdb_file), read_only=True)
     try:
@@ -104,12 +157,20 @@ def read_models(duckdb_file: Path) -> dict[str, pd.DataFrame]:
 
 
 @pytest.fixture(scope="module")
-def builds(tmp_path_factory) -> dict[str, dict[str, pd.DataFrame]]:
+def workspace(tmp_path_factory) -> tuple[Path, dict[str, str]]:
+    """The tiny extracts with the planted CRM changes, and the changed accounts."""
     work = tmp_path_factory.mktemp("usage_incremental")
     raw_dir = work / "raw"
     bin_dir = Path(sys.executable).parent
     generate = ["generate", "--scale", "tiny", "--seed", "7", "--end-date", END.isoformat()]
     subprocess.run([str(bin_dir / "csm"), *generate, "--out", str(raw_dir)], check=True)
+    return work, plant_crm_changes(raw_dir)
+
+
+@pytest.fixture(scope="module")
+def builds(workspace) -> dict[str, dict[str, pd.DataFrame]]:
+    work, _ = workspace
+    raw_dir = work / "raw"
     result = subprocess.run(
         [sys.executable, __file__, str(raw_dir), str(work)],
         capture_output=True,
@@ -135,6 +196,22 @@ def test_day_batches_equal_a_build_at_once(builds, model) -> None:
     at_once, batches = builds["at_once"][model], builds["batches"][model]
     assert len(at_once) > 0
     pd.testing.assert_frame_equal(batches, at_once, check_exact=True)
+
+
+def test_the_batch_days_change_an_accounts_csm_and_segment(builds, workspace) -> None:
+    """The comparison covers history: the planted CRM versions change the CSM and the size
+    segment of two accounts in the middle of the batch days, and the build at once shows each
+    day with the value of that day."""
+    _, planted = workspace
+    health = builds["at_once"]["main_marts.fct_account_health_daily"]
+    health = health.assign(day=pd.to_datetime(health.activity_date).dt.date)
+    for change, column, day in (
+        ("reassigned", "csm_id", REASSIGNED_ON),
+        ("resized", "size_segment", RESIZED_ON),
+    ):
+        rows = health[health.account_id == planted[change]].set_index("day")[column]
+        assert rows[day - timedelta(days=1)] != rows[day], (change, rows.tail(BATCHES + 2))
+        assert (rows[rows.index >= day] == rows[day]).all(), (change, rows.tail(BATCHES + 2))
 
 
 def test_without_look_back_late_events_are_missed(builds) -> None:

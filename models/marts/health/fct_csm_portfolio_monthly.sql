@@ -1,7 +1,8 @@
 -- One row per CSM and month: the accounts they managed at the month's measurement day, the ARR
 -- managed, average health, at-risk ARR (at_risk + critical tiers), the tier mix, the
 -- activities and QBRs they held, the ARR their accounts churned, expanded and contracted, and
--- their monthly NRR (metrics.md's formula over the CSM's current accounts).
+-- their monthly NRR (metrics.md's formula over the CSM's accounts). An account counts for the
+-- CSM it had on the month's measurement day (int_accounts__history).
 with
 
 health as (
@@ -20,8 +21,8 @@ mrr as (
     select * from {{ ref('fct_mrr_monthly') }}
 ),
 
-accounts as (
-    select * from {{ ref('int_accounts__segmented') }}
+history as (
+    select * from {{ ref('int_accounts__history') }}
 ),
 
 portfolio as (
@@ -55,18 +56,24 @@ held as (
 ),
 
 movements as (
+    -- a month's churn and expansion count for the account's CSM on the measurement day
     select
         mrr.month,
-        accounts.csm_id,
+        history.csm_id,
         sum(mrr.previous_mrr) as starting_mrr,
         sum(mrr.churned_mrr) as churned_mrr,
         sum(mrr.expansion_mrr) as expansion_mrr,
         sum(mrr.contraction_mrr) as contraction_mrr
     from mrr
-    inner join accounts
-        on mrr.account_id = accounts.account_id
-    where accounts.csm_id is not null
-    group by mrr.month, accounts.csm_id
+    inner join months
+        on mrr.month = months.month
+    inner join history
+        on
+            mrr.account_id = history.account_id
+            and months.measured_on >= history.valid_from
+            and (history.valid_to is null or months.measured_on < history.valid_to)
+    where history.csm_id is not null
+    group by mrr.month, history.csm_id
 )
 
 select

@@ -144,3 +144,4 @@ NULL_INDUSTRY = 0.02
 NULL_EMPLOYEE_COUNT = 0.03
 NULL_CSM = 0.02
 DELETED_SHARE = 0.01
+SEGMENT_CHANGE_SHARE = 0.35  # of employee-count changes: the company moves to the next size band

@@ -90,8 +90,13 @@ def accounts_table(
     kinds = rng.integers(0, 3, (n, 3))
     stamps = rng.random((n, 3))
     factors = rng.uniform(0.88, 1.15, (n, 3))
+    # some employee-count changes move the company into the next size band (the largest
+    # shrink into the one below): its CRM size segment changes from that version on
+    crosses = rng.random((n, 3)) < cfg.SEGMENT_CHANGE_SHARE
+    cross_factors = rng.uniform(1.0, 1.3, (n, 3))
     lo_band = np.take([b[0] for b in cfg.EMPLOYEE_BANDS], pop.segment)
     hi_band = np.take([b[1] for b in cfg.EMPLOYEE_BANDS], pop.segment)
+    crossed = np.zeros(n, bool)
 
     def version(a: int, name: str, emp: int, owner: int, updated: int, deleted: bool) -> None:
         for key, value in zip(rows, (a, name, emp, owner, updated, deleted), strict=True):
@@ -105,10 +110,19 @@ def accounts_table(
         times = np.sort(created + (stamps[a, : extra[a]] * (last - created)).astype(np.int64))
         for v, stamp in enumerate(times):
             kind = kinds[a, v]
-            if kind == 0:
+            if kind == 0 and crosses[a, v] and not crossed[a]:  # one segment change
+                grows = pop.segment[a] < len(cfg.EMPLOYEE_BANDS) - 1
+                band = cfg.EMPLOYEE_BANDS[pop.segment[a] + (1 if grows else -1)]
+                factor = cross_factors[a, v]
+                emp = round(band[0] * factor if grows else band[1] / factor)
+                lo_band[a], hi_band[a] = band  # later changes stay in the new band
+                crossed[a] = True
+            elif kind == 0:
                 emp = int(np.clip(round(emp * factors[a, v]), lo_band[a], hi_band[a]))
             elif kind == 1 and owner >= 0 and change_us[a] == NEVER:  # one reassignment
                 pool = team_csms[pop.csm_team[owner]]
+                if len(pool) == 1:  # a one-CSM team (tiny scale) hands over to another team
+                    pool = np.arange(pop.n_csms)
                 new_owner = int(pool[(np.searchsorted(pool, owner) + 1) % len(pool)])
                 before[a], after[a], change_us[a] = owner, new_owner, stamp
                 owner = new_owner
