@@ -92,9 +92,8 @@ csat_answers as (
     where
         is_answered
         and survey_type = 'csat'
-        {%- if is_incremental() %}
-            and cast(responded_at as date) >= {{ read_from }}
-        {%- endif %}
+        -- an incremental run reads the answers from the look-back start; a full build reads all
+        and cast(responded_at as date) >= {{ read_from if is_incremental() else "cast('1900-01-01' as date)" }}
 ),
 
 -- measures over the rules' windows ---------------------------------------------------------

@@ -31,10 +31,11 @@ executive_activities as (
     from {{ ref('stg_crm__activities') }}
     where
         is_executive_present
-        {%- if is_incremental() %}
-            and cast(occurred_at as date)
-            >= {{ add_days(usage_reprocess_from(), -var('health_executive_window_days')) }}
-        {%- endif %}
+        -- an incremental run reads the window before the look-back start; a full build reads all
+        and cast(occurred_at as date) >= {{
+            add_days(usage_reprocess_from(), -var('health_executive_window_days'))
+            if is_incremental() else "cast('1900-01-01' as date)"
+        }}
 ),
 
 expansion_opportunities as (

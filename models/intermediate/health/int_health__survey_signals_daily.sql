@@ -39,18 +39,20 @@ csat_answers as (
     select * from answers
     where
         survey_type = 'csat'
-        {%- if is_incremental() %}
-            and answered_on >= {{ add_days(usage_reprocess_from(), -var('health_csat_window_days')) }}
-        {%- endif %}
+        and answered_on >= {{
+            add_days(usage_reprocess_from(), -var('health_csat_window_days'))
+            if is_incremental() else "cast('1900-01-01' as date)"
+        }}
 ),
 
 nps_answers as (
     select * from answers
     where
         survey_type = 'nps'
-        {%- if is_incremental() %}
-            and answered_on >= {{ add_days(usage_reprocess_from(), -var('health_nps_window_days')) }}
-        {%- endif %}
+        and answered_on >= {{
+            add_days(usage_reprocess_from(), -var('health_nps_window_days'))
+            if is_incremental() else "cast('1900-01-01' as date)"
+        }}
 ),
 
 changes as (

@@ -24,12 +24,17 @@ class Theme:
     tier_colors: dict[str, str]
     trends: dict[str, Badge]
     queue: dict[str, Badge]
+    dq_statuses: dict[str, Badge]
     movements: dict[str, str]
     palette: list[str]
     kpi_labels: dict[str, str]
 
     def status(self, status: str | None) -> Badge:
         return self.statuses.get(status or "no_target", self.statuses["no_target"])
+
+    def dq_status(self, status: str | None) -> Badge:
+        """A data-quality status (ok, warn, error; null when nothing was measured)."""
+        return self.dq_statuses.get(status or "none", self.dq_statuses["none"])
 
     def trend(self, trend: str | None) -> Badge:
         return self.trends.get(trend or "", Badge(word="-", icon=""))
@@ -49,6 +54,7 @@ def load_theme() -> Theme:
         tier_colors=dict(data["tier_color"]),
         trends=_badges(data["trend"]),
         queue=_badges(data["queue"]),
+        dq_statuses=_badges(data["dq_status"]),
         movements=dict(data["movement"]),
         palette=list(data["palette"]["colors"]),
         kpi_labels=dict(data["kpi_labels"]),

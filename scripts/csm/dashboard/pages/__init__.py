@@ -1,5 +1,5 @@
-"""The dashboard pages. Each module defines PAGE; a new page (e.g. data quality, once its marts
-land) is a module with a build function and a template, added to PAGES."""
+"""The dashboard pages. Each module defines PAGE; a new page is a module with a build function
+and a template, added to all_pages()."""
 
 from __future__ import annotations
 
@@ -29,6 +29,20 @@ class Page:
 
 
 def all_pages() -> list[Page]:
-    from csm.dashboard.pages import executive, health, operations, satisfaction, support
+    from csm.dashboard.pages import (
+        data_quality,
+        executive,
+        health,
+        operations,
+        satisfaction,
+        support,
+    )
 
-    return [executive.PAGE, health.PAGE, operations.PAGE, support.PAGE, satisfaction.PAGE]
+    return [
+        executive.PAGE,
+        health.PAGE,
+        operations.PAGE,
+        support.PAGE,
+        satisfaction.PAGE,
+        data_quality.PAGE,
+    ]

@@ -28,7 +28,7 @@ COMPONENTS = {
     "account_growth": "account growth",
 }
 ROWS_PER_SEGMENT = 100  # account tables hold the top rows of each segment, paged
-ALERT_DAYS = 30  # the alerts column counts the firings of the last 30 days
+QUEUE_ROWS = 500  # the alert queue table holds its first rows, paged
 
 
 def tier_badge(ctx: Context, tier: str | None, colors: dict[str, str]) -> dict[str, str] | str:
@@ -60,9 +60,9 @@ def _latest_health_sql(columns: str, where: str) -> str:
     return (
         f"select {columns} from fct_account_health_daily h "
         "inner join dim_accounts a on a.account_id = h.account_id "
-        "left join (select account_id, count(*) as alerts, string_agg(distinct rule_key, ', ') "
-        "  as rules from fct_alerts where triggered_on > cast(? as date) - ? "
-        "  group by account_id) al on al.account_id = h.account_id "
+        "left join (select account_id, count(*) as alerts, string_agg(rule_key, ', ' "
+        "  order by rule_key) as rules from fct_alert_queue group by account_id) al "
+        "  on al.account_id = h.account_id "
         "where h.activity_date = (select max(activity_date) from fct_account_health_daily) "
         f"and {where} "
         "qualify row_number() over (partition by a.size_segment order by {order}) <= ? "
@@ -80,7 +80,7 @@ def _at_risk(ctx: Context, colors: dict[str, str]) -> DataTable:
     ).format(order="h.arr desc, a.account_id")
     rows = ctx.rows(
         sql + "order by h.arr desc, a.account_id",
-        [ctx.as_of_date, ALERT_DAYS, list(RISK_TIERS), ROWS_PER_SEGMENT],
+        [list(RISK_TIERS), ROWS_PER_SEGMENT],
     )
     total = ctx.rows(
         "select count(*) as n from fct_account_health_daily where activity_date = "
@@ -99,7 +99,7 @@ def _at_risk(ctx: Context, colors: dict[str, str]) -> DataTable:
             "Pulling the score down",
             "Renewal",
             "CSM",
-            f"Alerts ({ALERT_DAYS} d)",
+            "Open alerts",
         ],
         rows=[
             {
@@ -137,7 +137,7 @@ def _renewals(ctx: Context, colors: dict[str, str]) -> DataTable:
     ).format(order="a.renewal_date, a.account_id")
     rows = ctx.rows(
         sql + "order by a.renewal_date, h.arr desc, a.account_id",
-        [ctx.as_of_date, ALERT_DAYS, ROWS_PER_SEGMENT],
+        [ROWS_PER_SEGMENT],
     )
     return DataTable(
         id="renewals",
@@ -168,17 +168,20 @@ def _renewals(ctx: Context, colors: dict[str, str]) -> DataTable:
 
 
 def _alerts(ctx: Context) -> tuple[charts.Chart, dict[str, Any]]:
+    """Alert episodes opened in each month by rule (fct_alerts), and how many are still open."""
     found = ctx.rows(
-        "with f as (select date_trunc('month', triggered_on) as month, account_id, rule_key, "
-        "  severity, recommended_action, owner_role from fct_alerts "
-        "  where triggered_on >= ? and triggered_on < cast(? as date) + interval 1 month) "
+        "with f as (select date_trunc('month', opened_on) as month, account_id, rule_key, "
+        "  category, severity, recommended_action, owner_role, closed_on from fct_alerts "
+        "  where opened_on >= ? and opened_on < cast(? as date) + interval 1 month) "
         "select f.month, case when grouping(a.size_segment) = 1 then 'all' "
-        "  else coalesce(a.size_segment, 'unknown') end as segment, "
-        "f.rule_key, f.severity, f.recommended_action, f.owner_role, count(*) as alerts "
+        "  else coalesce(a.size_segment, 'unknown') end as segment, f.rule_key, f.category, "
+        "f.severity, f.recommended_action, f.owner_role, count(*) as alerts, "
+        "count(*) filter (where f.closed_on is null) as still_open "
         "from f left join dim_accounts a on a.account_id = f.account_id "
         "group by grouping sets ("
-        "  (f.month, f.rule_key, f.severity, f.recommended_action, f.owner_role), "
-        "  (f.month, a.size_segment, f.rule_key, f.severity, f.recommended_action, f.owner_role)) "
+        "  (f.month, f.rule_key, f.category, f.severity, f.recommended_action, f.owner_role), "
+        "  (f.month, a.size_segment, f.rule_key, f.category, f.severity, f.recommended_action, "
+        "   f.owner_role)) "
         "order by f.month, f.rule_key",
         [ctx.months[-1], ctx.month],
     )
@@ -194,7 +197,7 @@ def _alerts(ctx: Context) -> tuple[charts.Chart, dict[str, Any]]:
     ]
     chart = charts.bars_at_month(
         "alerts-by-rule",
-        "Alerts fired in the month, by rule",
+        "Alert episodes opened in the month, by rule",
         rows,
         ctx,
         unit="count",
@@ -202,16 +205,18 @@ def _alerts(ctx: Context) -> tuple[charts.Chart, dict[str, Any]]:
         segmented=True,
     )
     table = {
-        "columns": ["Rule", "Severity", "Action", "Alerts"],
+        "columns": ["Rule", "Category", "Severity", "Action", "Opened", "Still open"],
         "rows": [
             {
                 "month": month_label(r["month"]),
                 "segment": None,
                 "cells": [
                     r["rule_key"],
+                    r["category"],
                     r["severity"],
                     f"{r['recommended_action']} ({r['owner_role']})".replace("_", " "),
                     fmt(r["alerts"], "count"),
+                    fmt(r["still_open"], "count"),
                 ],
             }
             for r in found
@@ -221,11 +226,65 @@ def _alerts(ctx: Context) -> tuple[charts.Chart, dict[str, Any]]:
     return chart, table
 
 
+def _queue(ctx: Context) -> DataTable:
+    """The open alert episodes on the as-of day (fct_alert_queue): each CSM's worklist."""
+    rows = ctx.rows(
+        "select q.*, a.account_name, a.size_segment, coalesce(a.csm_name, q.csm_id) as csm_name "
+        "from fct_alert_queue q left join dim_accounts a on a.account_id = q.account_id "
+        "order by q.csm_id nulls last, q.queue_position limit ?",
+        [QUEUE_ROWS],
+    )
+    total = ctx.rows("select count(*) as n from fct_alert_queue")[0]["n"]
+    return DataTable(
+        id="alert-queue",
+        columns=[
+            "CSM",
+            "#",
+            "Account",
+            "ARR",
+            "Rule",
+            "Severity",
+            "Opened",
+            "Days open",
+            "At opening",
+            "Threshold",
+            "Now",
+            "Action",
+        ],
+        rows=[
+            {
+                "k": r["account_id"],
+                "s": r["size_segment"],
+                "c": [
+                    r["csm_name"] or "unassigned",
+                    fmt(r["queue_position"], "count"),
+                    f"{r['account_name']} ({r['account_id']})",
+                    fmt(r["arr"], "usd"),
+                    r["rule_key"],
+                    r["severity"],
+                    fmt_date(r["opened_on"]),
+                    fmt(r["days_open"], "count"),
+                    fmt(r["opening_value"], "score"),
+                    fmt(r["threshold"], "score"),
+                    fmt(r["current_value"], "score"),
+                    f"{r['recommended_action']} ({r['owner_role']})".replace("_", " "),
+                ],
+            }
+            for r in rows
+        ],
+        numeric=(1, 3, 7, 8, 9, 10),
+        note=f"{total:,} alert episodes are open on {fmt_date(ctx.as_of_date)}; each CSM's "
+        "queue is ordered by severity, then ARR (fct_alert_queue). An episode closes when its "
+        f"rule's exit threshold holds. The table holds the first {QUEUE_ROWS:,} rows.",
+        empty="No alert is open.",
+    )
+
+
 def build(ctx: Context) -> list[Output]:
     colors = tier_colors(ctx)
     slots = kpi_slots(ctx, HEALTH_KPIS, "spark")
     alert_chart, alert_table = _alerts(ctx)
-    tables = [_at_risk(ctx, colors), _renewals(ctx, colors)]
+    tables = [_at_risk(ctx, colors), _renewals(ctx, colors), _queue(ctx)]
     return [
         Output(
             path="health.html",
@@ -247,6 +306,6 @@ PAGE = Page(
     slug="health",
     title="Customer health and alerts",
     summary="Accounts at risk by ARR with what pulls their score down, renewals coming up with "
-    "their tier, and the alerts fired by rule.",
+    "their tier, the open alerts in each CSM's queue and the alert episodes opened by rule.",
     build=build,
 )

@@ -11,7 +11,7 @@ from csm.dashboard.components import DataTable
 from csm.dashboard.context import Context, fmt, fmt_date, month_index, month_label
 from csm.dashboard.pages import Output, Page
 from csm.dashboard.pages.executive import tier_colors
-from csm.dashboard.pages.health import ALERT_DAYS, tier_badge, trend_text
+from csm.dashboard.pages.health import tier_badge, trend_text
 
 CHART_CSMS = 20  # the tier-mix chart shows the CSMs with the most at-risk ARR
 TIER_COLUMNS = {  # fct_csm_portfolio_monthly's tier mix columns
@@ -30,7 +30,7 @@ def _portfolio(ctx: Context) -> list[dict[str, Any]]:
     return ctx.rows(
         "with names as (select csm_id, any_value(csm_name) as csm_name from dim_accounts "
         "  where csm_id is not null group by csm_id), "
-        "alerts as (select date_trunc('month', triggered_on) as month, owner_csm_id as csm_id, "
+        "alerts as (select date_trunc('month', opened_on) as month, owner_csm_id as csm_id, "
         "  count(*) as alerts from fct_alerts group by 1, 2) "
         "select p.*, coalesce(n.csm_name, p.csm_id) as csm_name, coalesce(al.alerts, 0) as alerts "
         "from fct_csm_portfolio_monthly p left join names n on n.csm_id = p.csm_id "
@@ -79,7 +79,7 @@ PORTFOLIO_COLUMNS = [
     "Avg health",
     "Tiers E / G / R / C",
     "At-risk ARR",
-    "Alerts in month",
+    "Alerts opened",
     "NRR (month)",
     "Expanded ARR",
     "Churned ARR",
@@ -134,19 +134,18 @@ def _tier_chart(
 
 
 def _books(ctx: Context) -> dict[str, list[dict[str, Any]]]:
-    """Every assigned account with its health on the as-of day and its recent alerts, by CSM
-    (one query for all the books)."""
+    """Every assigned account with its health on the as-of day and its open alerts
+    (fct_alert_queue), by CSM (one query for all the books)."""
     rows = ctx.rows(
         "select a.csm_id, a.account_id, a.account_name, a.size_segment, a.current_arr, "
         "a.health_score, a.health_tier, a.lifecycle_stage, a.renewal_date, h.trend, "
         "h.score_change_7d, al.alerts, al.rules "
         "from dim_accounts a left join fct_account_health_daily h on h.account_id = a.account_id "
         "  and h.activity_date = (select max(activity_date) from fct_account_health_daily) "
-        "left join (select account_id, count(*) as alerts, string_agg(distinct rule_key, ', ') "
-        "  as rules from fct_alerts where triggered_on > cast(? as date) - ? "
-        "  group by account_id) al on al.account_id = a.account_id "
+        "left join (select account_id, count(*) as alerts, string_agg(rule_key, ', ' "
+        "  order by rule_key) as rules from fct_alert_queue group by account_id) al "
+        "  on al.account_id = a.account_id "
         "where a.csm_id is not null order by a.csm_id, a.current_arr desc nulls last, a.account_id",
-        [ctx.as_of_date, ALERT_DAYS],
     )
     books: dict[str, list[dict[str, Any]]] = {}
     for row in rows:
@@ -166,7 +165,7 @@ def _accounts(ctx: Context, rows: list[dict[str, Any]], colors: dict[str, str]) 
             "Trend (7 d)",
             "Stage",
             "Renewal",
-            f"Alerts ({ALERT_DAYS} d)",
+            "Open alerts",
         ],
         rows=[
             {
@@ -215,8 +214,9 @@ def _portfolio_table(
         ],
         numeric=tuple(range(1 if linked else 0, len(columns))),
         note="From fct_csm_portfolio_monthly (accounts scored on the month's measurement day; "
-        "tiers excellent / good / at risk / critical; by ARR managed) and the month's alerts of "
-        "fct_alerts for the CSM. NRR is the monthly NRR of the CSM's accounts.",
+        "tiers excellent / good / at risk / critical; by ARR managed) and the alert episodes of "
+        "fct_alerts opened in the month for the CSM. NRR is the monthly NRR of the CSM's "
+        "accounts.",
         empty="No portfolio figures for this month.",
         link=(0, csm_path("{k}")) if linked else None,
     )
