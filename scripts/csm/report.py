@@ -2,7 +2,9 @@
 
 Both read the serving database (the published marts, see csm.serving), never the working one.
 The report lists the KPIs of fct_kpi_monthly by their report group, display order and display
-unit, which the mart carries from the kpi_targets seed: the one list of KPIs.
+unit, which the mart carries from the kpi_targets seed: the one list of KPIs. The dashboards
+(csm.dashboard) format every number with format_value / format_change and the same display unit,
+so a number reads the same in the terminal and on a page.
 """
 
 from __future__ import annotations
@@ -126,7 +128,7 @@ def _exchange(first: Path, second: Path) -> bool:
     return result == 0
 
 
-def _move_into_place(staged: Path, out_dir: Path) -> None:
+def move_into_place(staged: Path, out_dir: Path) -> None:
     """Put the staged folder at out_dir: swapped with an earlier export in one step where the
     system can, else the earlier export is moved aside first."""
     if not out_dir.exists():
@@ -166,7 +168,7 @@ def export(
         for table in chosen:
             path = staged / f"{table}.{file_format}"
             connection.execute(f"copy main.\"{table}\" to '{path}' {options}")
-        _move_into_place(staged, out_dir)
+        move_into_place(staged, out_dir)
     finally:
         shutil.rmtree(staged, ignore_errors=True)
     return [out_dir / f"{table}.{file_format}" for table in chosen]

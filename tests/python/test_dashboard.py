@@ -30,7 +30,7 @@ from csm.paths import project_dir
 SCREENSHOTS = Path(
     os.environ.get("CSM_SCREENSHOT_DIR", project_dir() / "data" / "test" / "screenshots")
 )
-PAGES = ["index", "executive", "health", "operations", "support", "satisfaction"]
+PAGES = ["index", "executive", "health", "operations", "support", "satisfaction", "data_quality"]
 KPI_PAGES = ["executive", "health", "support", "satisfaction"]
 CSM = str(Path(sys.executable).parent / "csm")
 VISIBLE_CARDS = """
@@ -210,6 +210,64 @@ def test_a_csm_page_lists_exactly_that_csms_accounts(
     # nothing of another book anywhere in the file a CSM is sent
     mentioned = set(re.findall(r"acc_\d+", path.read_text())) & everyone
     assert mentioned == own
+
+
+def _table_rows(driver: WebDriver, table_id: str, pages: int) -> list[list[str]]:
+    """The text of every row of a paged table, page by page."""
+    table = driver.find_element(By.CSS_SELECTOR, f'[data-table="{table_id}"]')
+    rows: list[list[str]] = []
+    for _ in range(pages):
+        rows += [
+            [cell.text.strip() for cell in row.find_elements(By.CSS_SELECTOR, "td")]
+            for row in table.find_elements(By.CSS_SELECTOR, "tbody tr[data-key]")
+        ]
+        following = table.find_element(By.CSS_SELECTOR, "[data-next]")
+        if not following.is_enabled():
+            break
+        following.click()
+    return rows
+
+
+def test_the_data_quality_scorecard_shows_each_table_of_the_summary_mart(
+    site: Path, driver: WebDriver, serving_db: duckdb.DuckDBPyConnection
+) -> None:
+    expected = serving_db.execute(
+        "select source_table, status, rows_received, quarantined_rows, accuracy "
+        "from fct_data_quality_summary order by source_table"
+    ).fetchall()
+    assert expected, "fct_data_quality_summary is empty"
+    loaded = browser.load(driver, (site / "data_quality.html").as_uri())
+    assert loaded.problems(site) == []
+    shown = {row[0]: row for row in _table_rows(driver, "dq-scorecard", 5)}
+    assert sorted(shown) == [row[0] for row in expected]
+    words = {"ok": "OK", "warn": "Warning", "error": "Error", None: "Not measured"}
+    for table, status, received, quarantined, accuracy in expected:
+        cells = shown[table]
+        assert cells[1].endswith(words[status]), (table, cells[1])
+        assert cells[2] == report.format_value(received, "count")
+        assert cells[6] == report.format_value(quarantined, "count")
+        assert cells[7].startswith(report.format_value(accuracy, "ratio"))
+
+
+def test_the_alert_queue_lists_the_open_episodes(
+    site: Path, driver: WebDriver, serving_db: duckdb.DuckDBPyConnection
+) -> None:
+    open_episodes = serving_db.execute(
+        "select account_id, rule_key from fct_alerts where closed_on is null"
+    ).fetchall()
+    queued = serving_db.execute("select account_id, rule_key from fct_alert_queue").fetchall()
+    assert open_episodes and sorted(queued) == sorted(open_episodes)
+    loaded = browser.load(driver, (site / "health.html").as_uri())
+    assert loaded.problems(site) == []
+    table = driver.find_element(By.CSS_SELECTOR, '[data-table="alert-queue"]')
+    assert table.get_attribute("data-rows") == str(min(len(queued), 500))
+    shown = _table_rows(driver, "alert-queue", 3)
+    rules = {row[0]: set() for row in queued}
+    for account_id, rule_key in queued:
+        rules[account_id].add(rule_key)
+    for row in shown:
+        account_id = re.findall(r"\((acc_\d+)\)", row[2])[0]
+        assert row[4] in rules[account_id], row
 
 
 def test_without_the_chart_library_the_chart_checks_fail(
