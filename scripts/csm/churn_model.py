@@ -126,7 +126,10 @@ def transformed(frame: pd.DataFrame, specs: list[FeatureSpec]) -> pd.DataFrame:
     columns = {}
     for spec in specs:
         values = frame[spec.feature].astype(float)
-        columns[spec.feature] = np.log1p(values) if spec.transform == "log1p" else values
+        # log1p of the value floored at 0, as the SQL (ln of a negative fails on PostgreSQL)
+        columns[spec.feature] = (
+            np.log1p(values.clip(lower=0)) if spec.transform == "log1p" else values
+        )
     return pd.DataFrame(columns, index=frame.index)
 
 

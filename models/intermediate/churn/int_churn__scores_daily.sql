@@ -3,7 +3,7 @@
 -- within 90 days, its risk band, and each feature's contribution to the log-odds (coefficient
 -- x standardized value: positive raises the risk), with the feature that raises it most. The
 -- features (long format) join churn_model_coefficients row by row: transformed as the seed
--- says (identity or log1p), centered and scaled by the training mean and standard deviation;
+-- says (identity, or log1p of the value floored at 0), centered and scaled by the training mean and standard deviation;
 -- a feature without data counts as the training mean (contribution 0). csm train writes the
 -- seeds; this is the same formula on every engine.
 with
@@ -36,7 +36,7 @@ contributions as (
         coalesce(
             coefficients.coefficient * (
                 case coefficients.transform
-                    when 'log1p' then ln(1 + features.feature_value)
+                    when 'log1p' then ln(1 + greatest(features.feature_value, 0))
                     else features.feature_value
                 end - coefficients.center
             ) / coefficients.scale,
