@@ -36,7 +36,9 @@ contributions as (
         coalesce(
             coefficients.coefficient * (
                 case coefficients.transform
-                    when 'log1p' then ln(1 + greatest(features.feature_value, 0))
+                    -- a value below 0 counts as 0; a missing one stays missing (greatest() would skip it)
+                    when 'log1p'
+                        then ln(1 + case when features.feature_value < 0 then 0 else features.feature_value end)
                     else features.feature_value
                 end - coefficients.center
             ) / coefficients.scale,
@@ -76,7 +78,8 @@ account_days as (
         max(case when feature = 'executive_engagement' then contribution end) as executive_engagement_contribution,
         max(case when feature = 'onboarding_on_time' then contribution end) as onboarding_on_time_contribution,
         max(case when feature = 'health_score' then contribution end) as health_score_contribution,
-        sum(contribution) as features_log_odds
+        -- an exact decimal sum: the same log-odds whatever order the engine adds the rows in
+        sum(cast(contribution as decimal(38, 18))) as features_log_odds
     from contributions
     group by account_id, activity_date
 ),
@@ -104,7 +107,7 @@ top_drivers as (
 log_odds as (
     select
         account_days.*,
-        model.intercept + account_days.features_log_odds as churn_log_odds
+        model.intercept + cast(account_days.features_log_odds as {{ type_double() }}) as churn_log_odds
     from account_days
     cross join model
 ),
