@@ -47,38 +47,48 @@ evaluated as (
 ),
 
 ranked as (
-    -- risk ranks, ties sharing their average rank: a higher probability and a lower health
-    -- score carry more risk; deciles by probability (ties broken by account and month)
+    -- risk ranks as doubles (Spark's decimal division keeps 6 digits), ties sharing their
+    -- average rank: a higher probability and a lower health score carry more risk; deciles by
+    -- probability (ties broken by account and month)
     select
         *,
         (
-            rank() over (order by churn_probability_90d)
-            + rank() over (order by churn_probability_90d)
+            2 * cast(rank() over (order by churn_probability_90d) as {{ type_double() }})
             + count(*) over (partition by churn_probability_90d) - 1
-        ) / 2.0 as model_risk_rank,
+        ) / 2 as model_risk_rank,
         (
-            rank() over (order by health_score desc)
-            + rank() over (order by health_score desc)
+            2 * cast(rank() over (order by health_score desc) as {{ type_double() }})
             + count(*) over (partition by health_score) - 1
-        ) / 2.0 as health_risk_rank,
+        ) / 2 as health_risk_rank,
         ntile(10) over (order by churn_probability_90d, account_id, month) as decile
     from evaluated
 ),
 
-overall as (
+sums as (
     select
         count(*) as account_months,
         sum(churned_90d) as churned_account_months,
-        (
-            sum(case when churned_90d = 1 then model_risk_rank else 0 end)
-            - sum(churned_90d) * (sum(churned_90d) + 1) / 2.0
-        ) / nullif(sum(churned_90d) * (count(*) - sum(churned_90d)), 0) as model_auc,
-        (
-            sum(case when churned_90d = 1 then health_risk_rank else 0 end)
-            - sum(churned_90d) * (sum(churned_90d) + 1) / 2.0
-        ) / nullif(sum(churned_90d) * (count(*) - sum(churned_90d)), 0) as health_score_auc,
-        avg((churn_probability_90d - churned_90d) * (churn_probability_90d - churned_90d)) as brier_score
+        sum(case when churned_90d = 1 then model_risk_rank else 0 end) as model_rank_sum,
+        sum(case when churned_90d = 1 then health_risk_rank else 0 end) as health_rank_sum,
+        sum((churn_probability_90d - churned_90d) * (churn_probability_90d - churned_90d)) as squared_errors
     from ranked
+),
+
+overall as (
+    -- AUC = (rank sum of the churned - c(c + 1)/2) / (c (n - c)), both sides doubled
+    select
+        account_months,
+        churned_account_months,
+        {{ ratio(
+            '2 * model_rank_sum - churned_account_months * (churned_account_months + 1)',
+            '2 * churned_account_months * (account_months - churned_account_months)'
+        ) }} as model_auc,
+        {{ ratio(
+            '2 * health_rank_sum - churned_account_months * (churned_account_months + 1)',
+            '2 * churned_account_months * (account_months - churned_account_months)'
+        ) }} as health_score_auc,
+        {{ ratio('squared_errors', 'account_months') }} as brier_score
+    from sums
 ),
 
 deciles as (
