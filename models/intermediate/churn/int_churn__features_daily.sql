@@ -61,8 +61,9 @@ first_paid as (
 ),
 
 usage_volatility as (
-    -- coefficient of variation of the daily events of the last 28 days (paid days, the day
-    -- included): a steady account is near 0, one that uses the product in bursts is high
+    -- coefficient of variation of the daily events of the last churn_volatility_window_days
+    -- (28) paid days, the day included: a steady account is near 0, one that uses the product
+    -- in bursts is high
     select
         account_id,
         activity_date,
@@ -71,22 +72,23 @@ usage_volatility as (
     from usage_windows
     window last_28_days as (
         partition by account_id order by {{ days_between("'1970-01-01'", 'activity_date') }}
-        range between 27 preceding and current row
+        range between {{ var('churn_volatility_window_days') - 1 }} preceding and current row
     )
 ),
 
 account_days as (
-    -- every signal of the day side by side; the changes are capped at +/-100% so a tiny base
-    -- (one event, one active user, a cheap plan) cannot dominate a linear model
+    -- every signal of the day side by side; the changes are capped at +/- churn_change_cap
+    -- (100%) so a tiny base (one event, one active user, a cheap plan) cannot dominate a
+    -- linear model
     select
         usage_signals.account_id,
         usage_signals.activity_date,
         usage_signals.license_utilization,
         usage_signals.active_day_frequency,
         usage_signals.core_feature_adoption_breadth,
-        least(greatest(usage_signals.usage_change_14d, -1), 1) as usage_trend,
+        least(greatest(usage_signals.usage_change_14d, -{{ var('churn_change_cap') }}), {{ var('churn_change_cap') }}) as usage_trend,
         usage_volatility.usage_volatility,
-        least(greatest(usage_signals.active_user_growth, -1), 1) as active_user_growth,
+        least(greatest(usage_signals.active_user_growth, -{{ var('churn_change_cap') }}), {{ var('churn_change_cap') }}) as active_user_growth,
         ticket_signals.tickets_per_10_seats,
         ticket_signals.escalations_in_window,
         ticket_signals.avg_ticket_sentiment,
@@ -94,7 +96,7 @@ account_days as (
         survey_signals.csat_avg,
         survey_signals.nps,
         billing_signals.max_days_overdue,
-        least(greatest(billing_signals.mrr_change, -1), 1) as mrr_change,
+        least(greatest(billing_signals.mrr_change, -{{ var('churn_change_cap') }}), {{ var('churn_change_cap') }}) as mrr_change,
         case
             when
                 billing_signals.renewal_date
@@ -102,12 +104,14 @@ account_days as (
                 then 1
             else 0
         end as renewal_within_window,
-        -- 1 on the renewal day, falling to 0 a year before it (and for monthly contracts)
+        -- 1 on the renewal day, falling to 0 churn_renewal_horizon_days (365) before it (and for
+        -- monthly contracts)
         case
             when billing_signals.renewal_date is not null
                 then 1 - {{ ratio(
-                    'least(' ~ days_between('usage_signals.activity_date', 'billing_signals.renewal_date') ~ ', 365)',
-                    365
+                    'least(' ~ days_between('usage_signals.activity_date', 'billing_signals.renewal_date')
+                    ~ ', ' ~ var('churn_renewal_horizon_days') ~ ')',
+                    var('churn_renewal_horizon_days')
                 ) }}
             else 0
         end as renewal_proximity,
