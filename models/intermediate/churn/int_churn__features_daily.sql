@@ -1,4 +1,5 @@
 {{ config(tags=['churn']) }}
+{%- set cap = var('churn_change_cap') %}
 -- One row per account, paid day and churn-model feature: the feature's raw value on that day
 -- (null without data), known on the day itself - every window ends on the day, nothing after
 -- it is read. Long format like the health measures, so the scores join the features to
@@ -86,9 +87,9 @@ account_days as (
         usage_signals.license_utilization,
         usage_signals.active_day_frequency,
         usage_signals.core_feature_adoption_breadth,
-        least(greatest(usage_signals.usage_change_14d, -{{ var('churn_change_cap') }}), {{ var('churn_change_cap') }}) as usage_trend,
+        least(greatest(usage_signals.usage_change_14d, -{{ cap }}), {{ cap }}) as usage_trend,
         usage_volatility.usage_volatility,
-        least(greatest(usage_signals.active_user_growth, -{{ var('churn_change_cap') }}), {{ var('churn_change_cap') }}) as active_user_growth,
+        least(greatest(usage_signals.active_user_growth, -{{ cap }}), {{ cap }}) as active_user_growth,
         ticket_signals.tickets_per_10_seats,
         ticket_signals.escalations_in_window,
         ticket_signals.avg_ticket_sentiment,
@@ -96,7 +97,7 @@ account_days as (
         survey_signals.csat_avg,
         survey_signals.nps,
         billing_signals.max_days_overdue,
-        least(greatest(billing_signals.mrr_change, -{{ var('churn_change_cap') }}), {{ var('churn_change_cap') }}) as mrr_change,
+        least(greatest(billing_signals.mrr_change, -{{ cap }}), {{ cap }}) as mrr_change,
         case
             when
                 billing_signals.renewal_date
