@@ -19,6 +19,7 @@ import duckdb
 
 from csm import (
     buildstate,
+    churn_model,
     dbt_runner,
     freshness,
     load,
@@ -172,6 +173,25 @@ def build_parser() -> argparse.ArgumentParser:
         "--select", nargs="+", default=["marts"], metavar="MART", help="marts (default: all)"
     )
     exp.set_defaults(func=cmd_export)
+
+    train = commands.add_parser(
+        "train",
+        parents=[common],
+        help="fit the churn model on the built warehouse and write it to its seeds",
+    )
+    train.add_argument(
+        "--evaluation-months",
+        type=_positive_int,
+        default=9,
+        help="the last months with a full 90-day outcome held out for evaluation (default 9)",
+    )
+    train.add_argument(
+        "--regularization",
+        type=float,
+        default=1.0,
+        help="inverse L2 strength C of the logistic regression (default 1.0)",
+    )
+    train.set_defaults(func=cmd_train)
 
     dash = commands.add_parser(
         "dashboard",
@@ -590,6 +610,31 @@ def cmd_export(args: argparse.Namespace) -> int:
     for path in written:
         print(f"wrote {path}")
     print(f"{len(written)} marts exported as {args.format} to {args.out}")
+    return 0
+
+
+def cmd_train(args: argparse.Namespace) -> int:
+    """Fit the churn model on the working database, write the seeds, print the weights."""
+    database = paths.duckdb_path(args.duckdb_path)
+    if not database.is_file():
+        raise UsageError(f"no warehouse at {database}: run `csm build` first")
+    project = paths.project_dir()
+    try:
+        specs = churn_model.read_specs(project)
+        frame = churn_model.read_training_frame(database, specs)
+        trained = churn_model.fit(frame, specs, args.evaluation_months, args.regularization)
+    except ImportError as error:
+        raise UsageError(
+            f"{error}: csm train needs scikit-learn (pip install -c constraints.txt -e '.[train]')"
+        ) from error
+    except (churn_model.TrainingError, duckdb.Error) as error:
+        raise UsageError(str(error)) from error
+    churn_model.write_seeds(project, trained)
+    print(churn_model.summary(trained))
+    print(
+        f"wrote {churn_model.COEFFICIENTS_SEED} and {churn_model.MODEL_SEED}; run "
+        "`csm build --full-refresh` to score every day with the new model"
+    )
     return 0
 
 

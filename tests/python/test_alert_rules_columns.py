@@ -102,11 +102,13 @@ def models(tmp_path_factory, warehouse) -> AlertModels:
         for name, (folder, model, _) in MODELS.items()
     }
     opened = AlertModels(database, compiled)
-    # the rule days read the health score, a view that scores every day: store it once
-    scores = "main_intermediate.int_health__scores_daily"
-    opened.connection.execute(f"create table scores_stored as select * from {scores}")
-    opened.connection.execute(f"drop view {scores}")
-    opened.connection.execute(f"create table {scores} as select * from scores_stored")
+    # the rule days read the health score and the churn probability, views that score every
+    # day: store each once
+    for scores in ("int_health__scores_daily", "int_churn__scores_daily"):
+        view = f"main_intermediate.{scores}"
+        opened.connection.execute(f"create table {scores}_stored as select * from {view}")
+        opened.connection.execute(f"drop view {view}")
+        opened.connection.execute(f"create table {view} as select * from {scores}_stored")
     yield opened
     opened.connection.close()
 

@@ -62,6 +62,10 @@ RELATIONS = (
     # alert episodes: window functions and a recursive CTE, then the effectiveness over them
     Relation("marts", "fct_alerts", ("account_id", "rule_key", "opened_on")),
     Relation("marts", "fct_alert_effectiveness", ("month", "category", "rule_key")),
+    # the churn model scored from its seeds (ln, exp, a pivot of the contributions) and its
+    # out-of-time evaluation (rank-sum AUCs, ntile deciles)
+    Relation("marts", "fct_churn_risk_daily", ("account_id", "activity_date")),
+    Relation("marts", "fct_churn_model_evaluation", ("decile",)),
 )
 SHOWN = 20
 

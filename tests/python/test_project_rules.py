@@ -35,6 +35,11 @@ NO_PRIMARY_KEY = {
     # measures are checked for duplicates on the latest day (assert_health_measures_...)
     "int_health__measures_daily",
     "int_health__scores_daily",
+    # the same for the churn model's long-format features and its scores: fct_churn_risk_daily
+    # holds the key, the features are checked for duplicates on the latest day
+    # (assert_churn_features_match_the_seed)
+    "int_churn__features_daily",
+    "int_churn__scores_daily",
 }
 WALL_CLOCK = re.compile(
     r"\b(current_date|current_timestamp|now\s*\(|getdate\s*\(|sysdate|localtimestamp|today\s*\()",

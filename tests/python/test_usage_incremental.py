@@ -57,8 +57,9 @@ MODELS = {
     "main_intermediate.int_alerts__episode_candidates": ["account_id", "rule_key", "opened_on"],
     "main_marts.fct_alerts": ["alert_id"],
     "main_marts.fct_alert_queue": ["alert_id"],
+    "main_marts.fct_churn_risk_daily": ["account_id", "activity_date"],
 }
-USAGE = ["--select", "base_product__events", "tag:usage", "tag:health"]
+USAGE = ["--select", "base_product__events", "tag:usage", "tag:health", "tag:churn"]
 CONTROL_START = END - timedelta(days=3)  # the control run: full refresh as of this day
 REASSIGNED_ON = END - timedelta(days=2)  # a planted CRM version: another CSM from this day
 RESIZED_ON = END - timedelta(days=1)  # a planted CRM version: another size segment from this day
@@ -96,7 +97,7 @@ def build_all(raw_dir: Path, work: Path) -> None:
             raise SystemExit(f"dbt {' '.join(command)} failed in {build}: {result.exception}")
 
     dbt("at_once", ["seed"])
-    dbt("at_once", ["run", "--select", "+tag:usage", "+tag:health"])
+    dbt("at_once", ["run", "--select", "+tag:usage", "+tag:health", "+tag:churn"])
     for build in ("batches", "no_look_back"):
         warehouse(build).parent.mkdir()
         shutil.copyfile(warehouse("at_once"), warehouse(build))

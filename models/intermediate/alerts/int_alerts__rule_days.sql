@@ -61,6 +61,17 @@ billing_signals as (
     {%- endif %}
 ),
 
+churn_scores as (
+    select
+        account_id,
+        activity_date,
+        churn_probability_90d
+    from {{ ref('int_churn__scores_daily') }}
+    {%- if is_incremental() %}
+        where activity_date >= {{ usage_reprocess_from() }}
+    {%- endif %}
+),
+
 account_days as (
     select * from {{ ref('int_usage__account_daily') }}
     {%- if is_incremental() %}
@@ -340,7 +351,8 @@ rule_inputs as (
             as csat_avg,
         ticket_signals.oldest_open_ticket_days,
         billing_signals.max_days_overdue,
-        {{ days_between('usage_signals.activity_date', 'billing_signals.renewal_date') }} as days_to_renewal
+        {{ days_between('usage_signals.activity_date', 'billing_signals.renewal_date') }} as days_to_renewal,
+        churn_scores.churn_probability_90d
     from usage_signals
     left join score_days
         on
@@ -366,6 +378,10 @@ rule_inputs as (
         on
             usage_signals.account_id = billing_signals.account_id
             and usage_signals.activity_date = billing_signals.activity_date
+    left join churn_scores
+        on
+            usage_signals.account_id = churn_scores.account_id
+            and usage_signals.activity_date = churn_scores.activity_date
 ),
 
 -- one CTE per rule: (account_id, activity_date, rule_key, observed_value, threshold, is_met,
@@ -540,6 +556,21 @@ payment_overdue as (
         on rules.rule_key = 'payment_overdue'
 ),
 
+churn_risk_high as (
+    -- the churn model's probability of churn within 90 days (int_churn__scores_daily)
+    select
+        rule_inputs.account_id,
+        rule_inputs.activity_date,
+        rules.rule_key,
+        rule_inputs.churn_probability_90d as observed_value,
+        rules.threshold,
+        coalesce(rule_inputs.churn_probability_90d >= rules.threshold, false) as is_met,
+        coalesce(rule_inputs.churn_probability_90d < rules.exit_threshold, true) as is_recovered
+    from rule_inputs
+    inner join rules
+        on rules.rule_key = 'churn_risk_high'
+),
+
 rule_days as (
     select * from health_score_drop
     union all
@@ -560,6 +591,8 @@ rule_days as (
     select * from renewal_at_risk
     union all
     select * from payment_overdue
+    union all
+    select * from churn_risk_high
 )
 
 select

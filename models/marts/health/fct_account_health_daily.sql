@@ -155,8 +155,13 @@ left join history
         and (history.valid_to is null or scores.activity_date < history.valid_to)
 left join tiers
     on
-        scores.health_score >= tiers.min_score
-        and (scores.health_score < tiers.max_score or (tiers.max_score = 100 and scores.health_score <= 100))
+        -- the score's tier at 9 decimals: engines differ in the last bit of a sum of decimals
+        -- (a score of exactly 70 was 69.99999999999999 on PostgreSQL), not in its tier
+        cast(scores.health_score as decimal(18, 9)) >= tiers.min_score
+        and (
+            cast(scores.health_score as decimal(18, 9)) < tiers.max_score
+            or (tiers.max_score = 100 and cast(scores.health_score as decimal(18, 9)) <= 100)
+        )
 left join first_paid
     on scores.account_id = first_paid.account_id
 {%- if is_incremental() %}

@@ -31,6 +31,25 @@ current_health as (
     where recency_rank = 1
 ),
 
+churn_risk as (
+    select * from {{ ref('fct_churn_risk_daily') }}
+),
+
+current_churn_risk as (
+    -- the latest churn probability of each account (today's for a paying account)
+    select
+        account_id,
+        churn_probability_90d,
+        risk_band
+    from (
+        select
+            *,
+            row_number() over (partition by account_id order by activity_date desc) as recency_rank
+        from churn_risk
+    ) as ranked
+    where recency_rank = 1
+),
+
 arr_bands as (
     select * from {{ ref('segment_bands') }}
     where band_type = 'arr'
@@ -92,10 +111,14 @@ select
     case when with_revenue.current_mrr > 0 then current_health.health_score end as health_score,
     case when with_revenue.current_mrr > 0 then current_health.tier end as health_tier,
     case when with_revenue.current_mrr > 0 then current_health.lifecycle_stage end as lifecycle_stage,
-    case when with_revenue.current_mrr > 0 then current_health.renewal_date end as renewal_date
+    case when with_revenue.current_mrr > 0 then current_health.renewal_date end as renewal_date,
+    case when with_revenue.current_mrr > 0 then current_churn_risk.churn_probability_90d end as churn_probability_90d,
+    case when with_revenue.current_mrr > 0 then current_churn_risk.risk_band end as churn_risk_band
 from with_revenue
 left join current_health
     on with_revenue.account_id = current_health.account_id
+left join current_churn_risk
+    on with_revenue.account_id = current_churn_risk.account_id
 left join arr_bands
     on
         with_revenue.current_arr >= arr_bands.lower_bound
