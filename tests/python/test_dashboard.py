@@ -270,6 +270,26 @@ def test_the_alert_queue_lists_the_open_episodes(
         assert row[4] in rules[account_id], row
 
 
+def test_at_risk_accounts_show_the_churn_models_probability_band_and_driver(
+    site: Path, driver: WebDriver, serving_db: duckdb.DuckDBPyConnection
+) -> None:
+    latest = serving_db.execute(
+        "select account_id, churn_probability_90d, risk_band, top_risk_driver "
+        "from fct_churn_risk_daily "
+        "where activity_date = (select max(activity_date) from fct_account_health_daily)"
+    ).fetchall()
+    churn = {row[0]: row[1:] for row in latest}
+    loaded = browser.load(driver, (site / "health.html").as_uri())
+    assert loaded.problems(site) == []
+    shown = _table_rows(driver, "at-risk", 2)
+    assert shown
+    for row in shown:
+        account_id = re.findall(r"\((acc_\d+)\)", row[0])[0]
+        probability, band, top = churn[account_id]
+        expected = f"{report.format_value(probability, 'ratio')} {band}"
+        assert row[7] == (f"{expected}: {top.replace('_', ' ')}" if top else expected), row
+
+
 def test_without_the_chart_library_the_chart_checks_fail(
     site: Path, driver: WebDriver, tmp_path: Path
 ) -> None:

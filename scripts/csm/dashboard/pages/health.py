@@ -12,6 +12,7 @@ from csm.dashboard.context import (
     fmt,
     fmt_change,
     fmt_date,
+    is_missing,
     month_index,
     month_label,
 )
@@ -56,6 +57,15 @@ def pulling_down(row: dict[str, Any]) -> str:
     return ", ".join(f"{label} {fmt(score, 'score')}" for _, label, score in lost[:2]) or "-"
 
 
+def churn_risk_text(row: dict[str, Any]) -> str:
+    """The churn model's probability, band and strongest driver: '34.2% medium: usage trend'."""
+    if is_missing(row.get("churn_probability_90d")):
+        return "-"
+    text = f"{fmt(row['churn_probability_90d'], 'ratio')} {row['risk_band']}"
+    driver = row.get("top_risk_driver")
+    return f"{text}: {driver.replace('_', ' ')}" if driver else text
+
+
 def _latest_health_sql(columns: str, where: str) -> str:
     return (
         f"select {columns} from fct_account_health_daily h "
@@ -63,6 +73,8 @@ def _latest_health_sql(columns: str, where: str) -> str:
         "left join (select account_id, count(*) as alerts, string_agg(rule_key, ', ' "
         "  order by rule_key) as rules from fct_alert_queue group by account_id) al "
         "  on al.account_id = h.account_id "
+        "left join fct_churn_risk_daily c on c.account_id = h.account_id "
+        "  and c.activity_date = h.activity_date "
         "where h.activity_date = (select max(activity_date) from fct_account_health_daily) "
         f"and {where} "
         "qualify row_number() over (partition by a.size_segment order by {order}) <= ? "
@@ -75,7 +87,8 @@ def _at_risk(ctx: Context, colors: dict[str, str]) -> DataTable:
     )
     sql = _latest_health_sql(
         "a.account_id, a.account_name, a.size_segment, a.csm_name, h.arr, h.health_score, "
-        f"h.tier, h.trend, h.score_change_7d, h.renewal_date, al.alerts, al.rules, {components}",
+        "h.tier, h.trend, h.score_change_7d, h.renewal_date, al.alerts, al.rules, "
+        f"c.churn_probability_90d, c.risk_band, c.top_risk_driver, {components}",
         "h.tier in (select unnest(?))",
     ).format(order="h.arr desc, a.account_id")
     rows = ctx.rows(
@@ -97,6 +110,7 @@ def _at_risk(ctx: Context, colors: dict[str, str]) -> DataTable:
             "Tier",
             "Trend (7 d)",
             "Pulling the score down",
+            "Churn risk (90 d)",
             "Renewal",
             "CSM",
             "Open alerts",
@@ -113,6 +127,7 @@ def _at_risk(ctx: Context, colors: dict[str, str]) -> DataTable:
                     tier_badge(ctx, r["tier"], colors),
                     trend_text(ctx, r["trend"], r["score_change_7d"]),
                     pulling_down(r),
+                    churn_risk_text(r),
                     fmt_date(r["renewal_date"]),
                     r["csm_name"] or "unassigned",
                     f"{r['alerts'] or 0}" + (f": {r['rules']}" if r["rules"] else ""),
@@ -124,7 +139,9 @@ def _at_risk(ctx: Context, colors: dict[str, str]) -> DataTable:
         note=f"{total:,} accounts are at risk or critical on {fmt_date(ctx.as_of_date)}; the "
         f"table holds the {ROWS_PER_SEGMENT} with the most ARR in each segment (search or page "
         "through them; `csm export` has every row). Pulling the score down: the two components "
-        "that lose the most points (weight used x 100 - contribution), with their scores.",
+        "that lose the most points (weight used x 100 - contribution), with their scores. Churn "
+        "risk: the churn model's probability of churning within 90 days, its band and the feature "
+        "that raises it most (fct_churn_risk_daily).",
         empty="No account is at risk.",
     )
 

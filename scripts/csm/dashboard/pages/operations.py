@@ -11,7 +11,7 @@ from csm.dashboard.components import DataTable
 from csm.dashboard.context import Context, fmt, fmt_date, month_index, month_label
 from csm.dashboard.pages import Output, Page
 from csm.dashboard.pages.executive import tier_colors
-from csm.dashboard.pages.health import tier_badge, trend_text
+from csm.dashboard.pages.health import churn_risk_text, tier_badge, trend_text
 
 CHART_CSMS = 20  # the tier-mix chart shows the CSMs with the most at-risk ARR
 TIER_COLUMNS = {  # fct_csm_portfolio_monthly's tier mix columns
@@ -139,12 +139,15 @@ def _books(ctx: Context) -> dict[str, list[dict[str, Any]]]:
     rows = ctx.rows(
         "select a.csm_id, a.account_id, a.account_name, a.size_segment, a.current_arr, "
         "a.health_score, a.health_tier, a.lifecycle_stage, a.renewal_date, h.trend, "
-        "h.score_change_7d, al.alerts, al.rules "
+        "h.score_change_7d, al.alerts, al.rules, c.churn_probability_90d, c.risk_band, "
+        "c.top_risk_driver "
         "from dim_accounts a left join fct_account_health_daily h on h.account_id = a.account_id "
         "  and h.activity_date = (select max(activity_date) from fct_account_health_daily) "
         "left join (select account_id, count(*) as alerts, string_agg(rule_key, ', ' "
         "  order by rule_key) as rules from fct_alert_queue group by account_id) al "
         "  on al.account_id = a.account_id "
+        "left join fct_churn_risk_daily c on c.account_id = a.account_id "
+        "  and c.activity_date = h.activity_date "
         "where a.csm_id is not null order by a.csm_id, a.current_arr desc nulls last, a.account_id",
     )
     books: dict[str, list[dict[str, Any]]] = {}
@@ -165,6 +168,7 @@ def _accounts(ctx: Context, rows: list[dict[str, Any]], colors: dict[str, str]) 
             "Trend (7 d)",
             "Stage",
             "Renewal",
+            "Churn risk (90 d)",
             "Open alerts",
         ],
         rows=[
@@ -180,6 +184,7 @@ def _accounts(ctx: Context, rows: list[dict[str, Any]], colors: dict[str, str]) 
                     trend_text(ctx, r["trend"], r["score_change_7d"]),
                     (r["lifecycle_stage"] or "not paying").replace("_", " "),
                     fmt_date(r["renewal_date"]),
+                    churn_risk_text(r),
                     f"{r['alerts'] or 0}" + (f": {r['rules']}" if r["rules"] else ""),
                 ],
             }
