@@ -14,9 +14,10 @@ then:
      same command as the day before, as a daily schedule runs it, so dbt parses partially;
   5. publish: `csm publish` of the daily run's marts into the serving file (the builds run
      with --no-publish so that their times stay comparable with earlier figures);
-and prints and writes the figures: times, the ten slowest models of each build (from dbt's
-run_results.json), peak RSS of each build, the DuckDB file size, the publish time and the
-serving file's size. Not a test: it measures.
+and prints and writes the figures: times, CPU time and the load average around each build,
+the ten slowest models and every model's time (from dbt's run_results.json), peak RSS of each
+build, the DuckDB file size, the publish time and the serving file's size; the results are
+written after each scale. Not a test: it measures.
 """
 
 from __future__ import annotations

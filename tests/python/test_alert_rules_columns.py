@@ -101,12 +101,8 @@ def models(tmp_path_factory, warehouse) -> AlertModels:
         name: (compiled_root / folder / f"{model}.sql").read_text()
         for name, (folder, model, _) in MODELS.items()
     }
+    # the rule days read the health scores, which the build stores (int_health__scores_daily)
     opened = AlertModels(database, compiled)
-    # the rule days read the health score, a view that scores every day: store it once
-    scores = "main_intermediate.int_health__scores_daily"
-    opened.connection.execute(f"create table scores_stored as select * from {scores}")
-    opened.connection.execute(f"drop view {scores}")
-    opened.connection.execute(f"create table {scores} as select * from scores_stored")
     yield opened
     opened.connection.close()
 
