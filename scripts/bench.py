@@ -14,9 +14,10 @@ then:
      same command as the day before, as a daily schedule runs it, so dbt parses partially;
   5. publish: `csm publish` of the daily run's marts into the serving file (the builds run
      with --no-publish so that their times stay comparable with earlier figures);
-and prints and writes the figures: times, the ten slowest models of each build (from dbt's
-run_results.json), peak RSS of each build, the DuckDB file size, the publish time and the
-serving file's size. Not a test: it measures.
+and prints and writes the figures: times, CPU time and the load average around each build,
+the ten slowest models and every model's time (from dbt's run_results.json), peak RSS of each
+build, the DuckDB file size, the publish time and the serving file's size; the results are
+written after each scale. Not a test: it measures.
 """
 
 from __future__ import annotations
@@ -43,15 +44,21 @@ NEW_DAYS = ("day1", "day2")
 RUNS = ("full_build", "first_incremental_build", "incremental_build")
 
 
-def run_measured(command: list[str], env: dict[str, str]) -> tuple[float, float]:
-    """Run a command; return (seconds, peak RSS in MiB) of that process tree's largest child."""
+def run_measured(
+    command: list[str], env: dict[str, str], check: bool = True
+) -> tuple[float, float, float]:
+    """Run a command; return (seconds, peak RSS in MiB of that process tree's largest child,
+    CPU seconds of the process and its children). With check=False a failure is printed,
+    not raised (the publish step ends by rendering the dashboards, which a bench need not)."""
     start = time.perf_counter()
     process = subprocess.Popen(command, env=env, cwd=ROOT)
     _, status, usage = os.wait4(process.pid, 0)
     seconds = time.perf_counter() - start
     if os.waitstatus_to_exitcode(status) != 0:
-        raise SystemExit(f"command failed: {' '.join(command)}")
-    return seconds, usage.ru_maxrss / 1024
+        if check:
+            raise SystemExit(f"command failed: {' '.join(command)}")
+        print(f"(ignored) command failed: {' '.join(command)}", flush=True)
+    return seconds, usage.ru_maxrss / 1024, usage.ru_utime + usage.ru_stime
 
 
 def csm(*args: str) -> list[str]:
@@ -63,7 +70,7 @@ def generate(scale: str, folder: Path, end_date: date) -> float | None:
     marker = folder / "full" / "_generation.json"
     if marker.is_file():
         return json.loads(marker.read_text()).get("bench_seconds")
-    seconds, _ = run_measured(
+    seconds, _, _ = run_measured(
         csm(
             "generate",
             "--scale",
@@ -164,6 +171,12 @@ def profile(target: Path) -> dict[str, Any]:
         "tests": sum(1 for r in results if r["unique_id"].startswith("test.")),
         "slowest": slowest(results, "model", 10),
         "slowest_tests": slowest(results, "test", 5),
+        # every model's time, for the growth of each model from one scale to the next
+        "model_seconds": {
+            r["unique_id"].split(".")[-1]: round(r["execution_time"], 2)
+            for r in results
+            if r["unique_id"].startswith("model.")
+        },
     }
 
 
@@ -175,6 +188,7 @@ def bench_env(folder: Path) -> dict[str, str]:
         "CSM_SERVING_PATH": str(folder / "serving" / "customer_success.duckdb"),
         "DBT_TARGET_PATH": str(folder / "target"),
         "DBT_LOG_PATH": str(folder / "logs"),
+        "CSM_SITE_DIR": str(folder / "site"),
     }
 
 
@@ -184,9 +198,17 @@ def build(folder: Path, full_refresh: bool, label: str) -> dict[str, Any]:
     run_results-<label>.json."""
     target = folder / "target"
     args = csm("build", "--no-publish", *(["--full-refresh"] if full_refresh else []))
-    seconds, rss = run_measured(args, bench_env(folder))
+    load = os.getloadavg()[0]
+    seconds, rss, cpu = run_measured(args, bench_env(folder))
     shutil.copy(target / "run_results.json", folder / f"run_results-{label}.json")
-    return {"seconds": round(seconds, 1), "peak_rss_mib": round(rss), **profile(target)}
+    return {
+        "seconds": round(seconds, 1),
+        "cpu_seconds": round(cpu, 1),
+        "load_average_before": round(load, 2),
+        "load_average_after": round(os.getloadavg()[0], 2),
+        "peak_rss_mib": round(rss),
+        **profile(target),
+    }
 
 
 def append_day(folder: Path, day: str) -> None:
@@ -229,7 +251,9 @@ def bench_scale(scale: str, end_date: date) -> dict[str, Any]:
         append_day(folder, NEW_DAYS[1])
         incremental = build(folder, full_refresh=False, label="incremental")
         print(f"==> {scale}: publish", flush=True)
-        publish_seconds, publish_rss = run_measured(csm("publish"), bench_env(folder))
+        publish_seconds, publish_rss, _ = run_measured(
+            csm("publish"), bench_env(folder), check=False
+        )
     finally:
         remove_day(folder)
     size = (folder / "customer_success.duckdb").stat().st_size
@@ -280,7 +304,9 @@ def report(results: list[dict[str, Any]]) -> str:
         for run in RUNS:
             b = r[run]
             lines.append(
-                f"{r['scale']} {run.replace('_', ' ')}: {b['seconds']:.1f} s wall, dbt "
+                f"{r['scale']} {run.replace('_', ' ')}: {b['seconds']:.1f} s wall, "
+                f"{b['cpu_seconds']:.1f} s CPU, load {b['load_average_before']:.1f}/"
+                f"{b['load_average_after']:.1f}, dbt "
                 f"{b['dbt_elapsed_seconds']:.1f} s (models {b['models_seconds']:.1f} s, "
                 f"{b['tests']} tests {b['tests_seconds']:.1f} s, summed over 2 threads)"
             )
@@ -295,9 +321,11 @@ def main() -> int:
     parser.add_argument("--end-date", type=date.fromisoformat, default=date(2026, 9, 30))
     parser.add_argument("--out", type=Path, default=ROOT / "bench" / "results.json")
     args = parser.parse_args()
-    results = [bench_scale(scale, args.end_date) for scale in args.scales.split(",")]
     args.out.parent.mkdir(parents=True, exist_ok=True)
-    args.out.write_text(json.dumps(results, indent=2))
+    results = []
+    for scale in args.scales.split(","):
+        results.append(bench_scale(scale, args.end_date))
+        args.out.write_text(json.dumps(results, indent=2))  # kept if a later scale fails
     print(report(results))
     print(f"written to {args.out}")
     return 0

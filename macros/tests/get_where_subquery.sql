@@ -18,10 +18,18 @@
     {%- if recent_days and not all_rows and execute and tested_id and tested_id in graph.nodes -%}
         {%- set recent_by = graph.nodes[tested_id].config.meta.get('test_recent_by') -%}
         {%- if recent_by -%}
-            {%- do conditions.append(
-                recent_by ~ ' >= (select ' ~ dbt.dateadd('day', -1 * (recent_days | int), 'max(' ~ recent_by ~ ')')
-                ~ ' from ' ~ relation ~ ')'
-            ) -%}
+            {#- the first recent value is read before the test and written in as a constant, so
+                that a test of a view reads only the recent days of what the view reads -#}
+            {%- set first_recent_query = 'select ' ~ dbt.dateadd('day', -1 * (recent_days | int), 'max(' ~ recent_by ~ ')')
+                ~ ' from ' ~ relation -%}
+            {%- set first_recent = run_query(first_recent_query).columns[0].values()[0] -%}
+            {%- if first_recent is none -%}
+                {%- do conditions.append(recent_by ~ ' >= (' ~ first_recent_query ~ ')') -%}
+            {%- elif first_recent.hour is defined -%}
+                {%- do conditions.append(recent_by ~ " >= cast('" ~ first_recent ~ "' as " ~ dbt.type_timestamp() ~ ")") -%}
+            {%- else -%}
+                {%- do conditions.append(recent_by ~ " >= cast('" ~ first_recent ~ "' as date)") -%}
+            {%- endif -%}
         {%- endif -%}
     {%- endif -%}
     {%- if conditions -%}

@@ -3,8 +3,15 @@
     usage_lookback_days, so that events loaded up to that many days after their day are picked
     up. Dates older than the window are frozen: a late event older than the window needs a full
     refresh (docs/decisions.md). An empty model is rebuilt from the start. Only valid inside
-    an `is_incremental()` branch: it reads {{ this }}. -#}
+    an `is_incremental()` branch: it reads {{ this }}.
+    When the model runs, the date is read before the model's query and written into it as a
+    constant: the engine can then skip the older days in every table and view it reads (a
+    subquery hides the bound from the planner, and the daily run re-scored the whole history
+    through the health views: docs/benchmarks.md, 2026-12-02). At parse time, in unit tests
+    (whose `this` is a fixture) and where a model sets it aside for a full build, it stays a
+    subquery. -#}
 {% macro usage_reprocess_from(date_column='activity_date') -%}
+{%- set reprocess_from -%}
 (
     select
         case
@@ -15,4 +22,11 @@
         end
     from {{ this }}
 )
+{%- endset -%}
+{%- if execute and model.resource_type == 'model' and is_incremental() -%}
+    {%- set first_day = run_query('select ' ~ reprocess_from ~ ' as first_day').columns[0].values()[0] -%}
+    cast('{{ (first_day | string)[:10] }}' as date)
+{%- else -%}
+    {{ reprocess_from }}
+{%- endif -%}
 {%- endmacro %}

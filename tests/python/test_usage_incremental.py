@@ -52,6 +52,7 @@ MODELS = {
     "main_intermediate.int_health__billing_signals_daily": ["account_id", "activity_date"],
     "main_intermediate.int_health__onboarding_signals_daily": ["account_id", "activity_date"],
     "main_intermediate.int_health__relationship_signals_daily": ["account_id", "activity_date"],
+    "main_intermediate.int_health__scores_daily": ["account_id", "activity_date"],
     "main_marts.fct_account_health_daily": ["account_id", "activity_date"],
     "main_intermediate.int_alerts__rule_days": ["account_id", "activity_date", "rule_key"],
     "main_intermediate.int_alerts__episode_candidates": ["account_id", "rule_key", "opened_on"],

@@ -1,15 +1,27 @@
-{{ config(tags=['health']) }}
+{{
+    config(
+        on_schema_change='fail',
+        tags=['health'],
+        **incremental_by_day('activity_date')
+    )
+}}
+-- depends_on: {{ ref('stg_meta__as_of') }}
 -- One row per account and paid day: every health measure with its 0-100 score, each
 -- component's score, weight used and contribution, and the health score. The measures (long
 -- format) join the scales seed (linear between zero_at and full_at, clamped) and the weights
 -- of the account's size segment on that day; a component is the weighted average of its
 -- measures with data, a component without data is left out and the other weights
 -- re-normalized, and the contributions sum to the score. Sums run over exact decimals so the
--- result does not depend on the order the engine adds the rows in.
+-- result does not depend on the order the engine adds the rows in. Stored (incremental with
+-- the usage look-back): the health mart and the alert rule days both read the scores, which
+-- a view computed twice per build.
 with
 
 measures as (
     select * from {{ ref('int_health__measures_daily') }}
+    {%- if is_incremental() %}
+        where activity_date >= {{ usage_reprocess_from() }}
+    {%- endif %}
 ),
 
 paid_days as (
@@ -17,6 +29,9 @@ paid_days as (
         account_id,
         activity_date
     from {{ ref('int_health__usage_signals_daily') }}
+    {%- if is_incremental() %}
+        where activity_date >= {{ usage_reprocess_from() }}
+    {%- endif %}
 ),
 
 history as (
