@@ -64,12 +64,17 @@ first_paid as (
 usage_volatility as (
     -- coefficient of variation of the daily events of the last churn_volatility_window_days
     -- (28) paid days, the day included: a steady account is near 0, one that uses the product
-    -- in bursts is high
+    -- in bursts is high. Population standard deviation / mean = sqrt(n sum(x^2) - sum(x)^2) /
+    -- sum(x), from integer sums: exact whatever order a window adds rows in, so a day-by-day
+    -- run equals a build at once (a floating stddev_pop differed in the last bit)
     select
         account_id,
         activity_date,
-        stddev_pop(cast(events as {{ type_double() }})) over last_28_days
-        / nullif(avg(cast(events as {{ type_double() }})) over last_28_days, 0) as usage_volatility
+        sqrt(cast(
+            count(*) over last_28_days * sum(events * events) over last_28_days
+            - sum(events) over last_28_days * sum(events) over last_28_days
+            as {{ type_double() }}
+        )) / nullif(cast(sum(events) over last_28_days as {{ type_double() }}), 0) as usage_volatility
     from usage_windows
     window last_28_days as (
         partition by account_id order by {{ days_between("'1970-01-01'", 'activity_date') }}
