@@ -12,9 +12,14 @@
 -- of the account's size segment on that day; a component is the weighted average of its
 -- measures with data, a component without data is left out and the other weights
 -- re-normalized, and the contributions sum to the score. Sums run over exact decimals so the
--- result does not depend on the order the engine adds the rows in. Stored (incremental with
--- the usage look-back): the health mart and the alert rule days both read the scores, which
--- a view computed twice per build.
+-- result does not depend on the order the engine adds the rows in. One aggregation turns the
+-- measure rows back into one row per account and day (values, scores and each component's
+-- weighted sums); the component scores and the health score are then arithmetic on that row.
+-- (Aggregating per component and per measure separately and joining the two made the engine
+-- keep the 16 measure rows per account-day twice, which at `large`, 150M rows, spilled until
+-- the disk filled: docs/decisions.md.) Stored (incremental with the usage look-back): the
+-- health mart and the alert rule days both read the scores, which a view computed twice per
+-- build.
 with
 
 measures as (
@@ -134,67 +139,18 @@ measure_scores as (
     from measure_positions
 ),
 
-component_scores as (
-    -- a component's weight, and the weighted average score of its measures with data
+weighted_measures as (
+    -- the weight times the score of a measure with data, as an exact decimal so that the sums
+    -- do not depend on the order the engine adds the rows in
     select
-        account_id,
-        activity_date,
-        component,
-        sum(weight) as component_weight,
-        {{ ratio(
-            'sum(case when measure_score is not null then cast(weight * measure_score as decimal(38, 15)) end)',
-            'sum(case when measure_score is not null then weight end)'
-        ) }} as component_score
+        *,
+        cast(weight * measure_score as decimal(38, 15)) as weighted_score
     from measure_scores
-    where component is not null
-    group by account_id, activity_date, component
 ),
 
-normalized as (
-    -- the weights of the components with data, re-normalized to sum to 1
-    select
-        account_id,
-        activity_date,
-        component,
-        component_score,
-        sum(case when component_score is not null then component_weight else 0 end)
-            over (partition by account_id, activity_date) as used_weight,
-        component_weight
-    from component_scores
-),
-
-contributions as (
-    select
-        account_id,
-        activity_date,
-        component,
-        component_score,
-        case
-            when component_score is not null and used_weight > 0 then {{ ratio('component_weight', 'used_weight') }}
-            else 0
-        end as weight_used
-    from normalized
-),
-
-components_wide as (
-    select
-        account_id,
-        activity_date,
-        max(case when component = 'product_usage' then component_score end) as product_usage_score,
-        max(case when component = 'product_usage' then weight_used end) as product_usage_weight_used,
-        max(case when component = 'business_outcomes' then component_score end) as business_outcomes_score,
-        max(case when component = 'business_outcomes' then weight_used end) as business_outcomes_weight_used,
-        max(case when component = 'relationship_quality' then component_score end) as relationship_quality_score,
-        max(case when component = 'relationship_quality' then weight_used end) as relationship_quality_weight_used,
-        max(case when component = 'account_growth' then component_score end) as account_growth_score,
-        max(case when component = 'account_growth' then weight_used end) as account_growth_weight_used,
-        count(component_score) as components_used,
-        sum(cast(weight_used * coalesce(component_score, 0) as decimal(38, 15))) as health_score
-    from contributions
-    group by account_id, activity_date
-),
-
-measures_wide as (
+account_days as (
+    -- one row per account and day: each measure's value and score, and for each component
+    -- the weight of its measures, the weight of those with data and their weighted score
     select
         account_id,
         activity_date,
@@ -230,69 +186,149 @@ measures_wide as (
         max(case when measure = 'active_user_growth' then measure_value end) as active_user_growth_value,
         max(case when measure = 'active_user_growth' then measure_score end) as active_user_growth_score,
         max(case when measure = 'expansion_pipeline' then measure_value end) as expansion_pipeline_value,
-        max(case when measure = 'expansion_pipeline' then measure_score end) as expansion_pipeline_score
-    from measure_scores
+        max(case when measure = 'expansion_pipeline' then measure_score end) as expansion_pipeline_score,
+        sum(case when component = 'product_usage' then weight end) as product_usage_weight,
+        sum(case when component = 'product_usage' and measure_score is not null then weight end)
+            as product_usage_weight_with_data,
+        sum(case when component = 'product_usage' then weighted_score end) as product_usage_weighted_score,
+        sum(case when component = 'business_outcomes' then weight end) as business_outcomes_weight,
+        sum(case when component = 'business_outcomes' and measure_score is not null then weight end)
+            as business_outcomes_weight_with_data,
+        sum(case when component = 'business_outcomes' then weighted_score end) as business_outcomes_weighted_score,
+        sum(case when component = 'relationship_quality' then weight end) as relationship_quality_weight,
+        sum(case when component = 'relationship_quality' and measure_score is not null then weight end)
+            as relationship_quality_weight_with_data,
+        sum(case when component = 'relationship_quality' then weighted_score end)
+            as relationship_quality_weighted_score,
+        sum(case when component = 'account_growth' then weight end) as account_growth_weight,
+        sum(case when component = 'account_growth' and measure_score is not null then weight end)
+            as account_growth_weight_with_data,
+        sum(case when component = 'account_growth' then weighted_score end) as account_growth_weighted_score
+    from weighted_measures
     group by account_id, activity_date, size_segment
+),
+
+component_scores as (
+    -- a component's score: the weighted average score of its measures with data
+    select
+        *,
+        {{ ratio('product_usage_weighted_score', 'product_usage_weight_with_data') }}
+            as product_usage_score,
+        {{ ratio('business_outcomes_weighted_score', 'business_outcomes_weight_with_data') }}
+            as business_outcomes_score,
+        {{ ratio('relationship_quality_weighted_score', 'relationship_quality_weight_with_data') }}
+            as relationship_quality_score,
+        {{ ratio('account_growth_weighted_score', 'account_growth_weight_with_data') }}
+            as account_growth_score
+    from account_days
+),
+
+used_weights as (
+    -- the weight of the components with data, which the weights used are re-normalized by
+    select
+        *,
+        case when product_usage_score is not null then product_usage_weight else 0 end
+        + case when business_outcomes_score is not null then business_outcomes_weight else 0 end
+        + case when relationship_quality_score is not null then relationship_quality_weight else 0 end
+        + case when account_growth_score is not null then account_growth_weight else 0 end as used_weight,
+        cast(
+            case when product_usage_score is not null then 1 else 0 end
+            + case when business_outcomes_score is not null then 1 else 0 end
+            + case when relationship_quality_score is not null then 1 else 0 end
+            + case when account_growth_score is not null then 1 else 0 end
+            as bigint
+        ) as components_used
+    from component_scores
+),
+
+weights_used as (
+    select
+        *,
+        case
+            when product_usage_score is not null and used_weight > 0
+                then {{ ratio('product_usage_weight', 'used_weight') }}
+            else 0
+        end as product_usage_weight_used,
+        case
+            when business_outcomes_score is not null and used_weight > 0
+                then {{ ratio('business_outcomes_weight', 'used_weight') }}
+            else 0
+        end as business_outcomes_weight_used,
+        case
+            when relationship_quality_score is not null and used_weight > 0
+                then {{ ratio('relationship_quality_weight', 'used_weight') }}
+            else 0
+        end as relationship_quality_weight_used,
+        case
+            when account_growth_score is not null and used_weight > 0
+                then {{ ratio('account_growth_weight', 'used_weight') }}
+            else 0
+        end as account_growth_weight_used
+    from used_weights
+),
+
+health_scores as (
+    -- the contributions summed as exact decimals, so that the score does not depend on the
+    -- order the engine adds them in
+    select
+        *,
+        cast(product_usage_weight_used * coalesce(product_usage_score, 0) as decimal(38, 15))
+        + cast(business_outcomes_weight_used * coalesce(business_outcomes_score, 0) as decimal(38, 15))
+        + cast(relationship_quality_weight_used * coalesce(relationship_quality_score, 0) as decimal(38, 15))
+        + cast(account_growth_weight_used * coalesce(account_growth_score, 0) as decimal(38, 15)) as exact_health_score
+    from weights_used
 )
 
 select
-    measures_wide.account_id,
-    measures_wide.activity_date,
-    measures_wide.size_segment,
-    measures_wide.license_utilization_value,
-    measures_wide.license_utilization_score,
-    measures_wide.active_day_frequency_value,
-    measures_wide.active_day_frequency_score,
-    measures_wide.core_feature_breadth_value,
-    measures_wide.core_feature_breadth_score,
-    measures_wide.usage_trend_value,
-    measures_wide.usage_trend_score,
-    measures_wide.onboarding_on_time_value,
-    measures_wide.onboarding_on_time_score,
-    measures_wide.time_to_first_value_value,
-    measures_wide.time_to_first_value_score,
-    measures_wide.payment_timeliness_value,
-    measures_wide.payment_timeliness_score,
-    measures_wide.ticket_burden_value,
-    measures_wide.ticket_burden_score,
-    measures_wide.csat_value,
-    measures_wide.csat_score,
-    measures_wide.nps_value,
-    measures_wide.nps_score,
-    measures_wide.ticket_sentiment_value,
-    measures_wide.ticket_sentiment_score,
-    measures_wide.executive_engagement_value,
-    measures_wide.executive_engagement_score,
-    measures_wide.escalations_value,
-    measures_wide.escalations_score,
-    measures_wide.mrr_change_value,
-    measures_wide.mrr_change_score,
-    measures_wide.active_user_growth_value,
-    measures_wide.active_user_growth_score,
-    measures_wide.expansion_pipeline_value,
-    measures_wide.expansion_pipeline_score,
-    components_wide.product_usage_score,
-    coalesce(components_wide.product_usage_weight_used, 0) as product_usage_weight_used,
-    coalesce(components_wide.product_usage_weight_used, 0) * coalesce(components_wide.product_usage_score, 0)
-        as product_usage_contribution,
-    components_wide.business_outcomes_score,
-    coalesce(components_wide.business_outcomes_weight_used, 0) as business_outcomes_weight_used,
-    coalesce(components_wide.business_outcomes_weight_used, 0) * coalesce(components_wide.business_outcomes_score, 0)
-        as business_outcomes_contribution,
-    components_wide.relationship_quality_score,
-    coalesce(components_wide.relationship_quality_weight_used, 0) as relationship_quality_weight_used,
-    coalesce(components_wide.relationship_quality_weight_used, 0)
-    * coalesce(components_wide.relationship_quality_score, 0) as relationship_quality_contribution,
-    components_wide.account_growth_score,
-    coalesce(components_wide.account_growth_weight_used, 0) as account_growth_weight_used,
-    coalesce(components_wide.account_growth_weight_used, 0) * coalesce(components_wide.account_growth_score, 0)
-        as account_growth_contribution,
-    coalesce(components_wide.components_used, 0) as components_used,
+    account_id,
+    activity_date,
+    size_segment,
+    license_utilization_value,
+    license_utilization_score,
+    active_day_frequency_value,
+    active_day_frequency_score,
+    core_feature_breadth_value,
+    core_feature_breadth_score,
+    usage_trend_value,
+    usage_trend_score,
+    onboarding_on_time_value,
+    onboarding_on_time_score,
+    time_to_first_value_value,
+    time_to_first_value_score,
+    payment_timeliness_value,
+    payment_timeliness_score,
+    ticket_burden_value,
+    ticket_burden_score,
+    csat_value,
+    csat_score,
+    nps_value,
+    nps_score,
+    ticket_sentiment_value,
+    ticket_sentiment_score,
+    executive_engagement_value,
+    executive_engagement_score,
+    escalations_value,
+    escalations_score,
+    mrr_change_value,
+    mrr_change_score,
+    active_user_growth_value,
+    active_user_growth_score,
+    expansion_pipeline_value,
+    expansion_pipeline_score,
+    product_usage_score,
+    product_usage_weight_used,
+    product_usage_weight_used * coalesce(product_usage_score, 0) as product_usage_contribution,
+    business_outcomes_score,
+    business_outcomes_weight_used,
+    business_outcomes_weight_used * coalesce(business_outcomes_score, 0) as business_outcomes_contribution,
+    relationship_quality_score,
+    relationship_quality_weight_used,
+    relationship_quality_weight_used * coalesce(relationship_quality_score, 0) as relationship_quality_contribution,
+    account_growth_score,
+    account_growth_weight_used,
+    account_growth_weight_used * coalesce(account_growth_score, 0) as account_growth_contribution,
+    components_used,
     case
-        when components_wide.components_used > 0 then cast(components_wide.health_score as {{ type_double() }})
+        when components_used > 0 then cast(exact_health_score as {{ type_double() }})
     end as health_score
-from measures_wide
-left join components_wide
-    on
-        measures_wide.account_id = components_wide.account_id
-        and measures_wide.activity_date = components_wide.activity_date
+from health_scores
