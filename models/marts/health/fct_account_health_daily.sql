@@ -17,7 +17,21 @@ with
 scores as (
     select * from {{ ref('int_health__scores_daily') }}
     {%- if is_incremental() %}
-        -- the rebuilt days and the 30 days before them, for the score history
+        -- the rebuilt days
+        where activity_date >= {{ usage_reprocess_from() }}
+    {%- endif %}
+),
+
+score_days as (
+    -- the score alone, for the score history: reading it apart from the wide rows above keeps
+    -- the engine from holding all of them in memory for the window (a CTE read twice is kept)
+    select
+        account_id,
+        activity_date,
+        health_score
+    from {{ ref('int_health__scores_daily') }}
+    {%- if is_incremental() %}
+        -- the rebuilt days and the 30 days before them
         where activity_date >= {{ add_days(usage_reprocess_from(), -30) }}
     {%- endif %}
 ),
@@ -60,7 +74,7 @@ score_history as (
             partition by account_id order by {{ days_between("'1970-01-01'", 'activity_date') }}
             range between 30 preceding and 30 preceding
         ) as score_30d_ago
-    from scores
+    from score_days
 )
 
 select
