@@ -1,8 +1,9 @@
--- The features the churn model computes (int_churn__features_daily, read on its latest day) and
--- the seed that scores them name the same features: every computed feature has a coefficient,
--- every coefficient's feature is computed (a feature missing on one side would silently score
--- 0 or never be scored), and on that day each account has each feature once (the view's key,
--- which a test over every day would compute in full).
+-- The features the churn model computes (int_churn__features_daily, read on its latest day)
+-- are the features of the seed that scores them, each once per account: the view crosses each
+-- account-day with the seed's features, so a feature listed twice in the seed, or a feature
+-- the view produces outside the seed, would count twice or score nothing. (A seed feature
+-- without its branch in the view has no value at all: test_churn_model.py reads the two lists.)
+-- Read on the latest day: a test over every day would compute the view in full.
 with
 
 features as (

@@ -101,13 +101,9 @@ def models(tmp_path_factory, warehouse) -> AlertModels:
         name: (compiled_root / folder / f"{model}.sql").read_text()
         for name, (folder, model, _) in MODELS.items()
     }
-    # the rule days read the health scores, which the build stores (int_health__scores_daily)
+    # the rule days read the health and churn scores, which the build stores
+    # (int_health__scores_daily, int_churn__scores_daily)
     opened = AlertModels(database, compiled)
-    # the rule days read the churn probability, a view that scores every day: store it once
-    view, stored = "main_intermediate.int_churn__scores_daily", "churn_scores_stored"
-    opened.connection.execute(f"create table {stored} as select * from {view}")
-    opened.connection.execute(f"drop view {view}")
-    opened.connection.execute(f"create table {view} as select * from {stored}")
     yield opened
     opened.connection.close()
 

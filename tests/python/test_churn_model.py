@@ -294,12 +294,13 @@ def test_training_ends_before_the_held_out_outcomes() -> None:
 
 def test_the_seed_features_are_the_features_of_the_sql() -> None:
     """Every feature of the seed is computed (int_churn__features_daily) and has its
-    contribution column (int_churn__scores_daily), and nothing else is."""
+    contribution column and its top-driver branch (int_churn__scores_daily), and nothing else
+    is."""
     seeded = set(seed("churn_model_coefficients")["feature"])
     folder = project_dir() / "models/intermediate/churn"
     computed = set(
         re.findall(
-            r"'([a-z0-9_]+)' as feature\b", (folder / "int_churn__features_daily.sql").read_text()
+            r"when '([a-z0-9_]+)' then", (folder / "int_churn__features_daily.sql").read_text()
         )
     )
     pivoted = set(
@@ -307,7 +308,11 @@ def test_the_seed_features_are_the_features_of_the_sql() -> None:
             r"when feature = '([a-z0-9_]+)'", (folder / "int_churn__scores_daily.sql").read_text()
         )
     )
+    drivers = set(
+        re.findall(r"then '([a-z0-9_]+)'", (folder / "int_churn__scores_daily.sql").read_text())
+    )
     assert len(seeded) >= 20
+    assert drivers == seeded, {"seed only": seeded - drivers, "sql only": drivers - seeded}
     assert computed == seeded, {"seed only": seeded - computed, "sql only": computed - seeded}
     assert pivoted == seeded, {"seed only": seeded - pivoted, "sql only": pivoted - seeded}
 

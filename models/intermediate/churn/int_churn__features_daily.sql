@@ -3,10 +3,13 @@
 -- One row per account, paid day and churn-model feature: the feature's raw value on that day
 -- (null without data), known on the day itself - every window ends on the day, nothing after
 -- it is read. Long format like the health measures, so the scores join the features to
--- churn_model_coefficients row by row; a feature added here needs a row in that seed (a
--- singular test keeps the two lists equal). The health signal families and the health score
--- are reused; the usage volatility, the renewal window and proximity, the contract type, the
--- tenure and the segment are added.
+-- churn_model_coefficients row by row. The signals are joined once into one row per account
+-- and day, then crossed with the seed's features, a `case` picking each feature's column: an
+-- account-day's rows stay together and the joins run once (a union of one select per feature
+-- ran them once per feature and, at `large`, ran out of memory). A feature of the seed needs
+-- its branch here (without one its value is null: a pytest keeps the two lists equal). The
+-- health signal families and the health score are reused; the usage volatility, the renewal
+-- window and proximity, the contract type, the tenure and the segment are added.
 with
 
 usage_signals as (
@@ -47,6 +50,10 @@ health_scores as (
 
 history as (
     select * from {{ ref('int_accounts__history') }}
+),
+
+features as (
+    select feature from {{ ref('churn_model_coefficients') }}
 ),
 
 account_months as (
@@ -168,169 +175,34 @@ account_days as (
             and (history.valid_to is null or usage_signals.activity_date < history.valid_to)
 )
 
--- product usage
 select
-    account_id,
-    activity_date,
-    'license_utilization' as feature,
-    cast(license_utilization as {{ type_double() }}) as feature_value
+    account_days.account_id,
+    account_days.activity_date,
+    features.feature,
+    case features.feature
+        when 'license_utilization' then cast(account_days.license_utilization as {{ type_double() }})
+        when 'active_day_frequency' then cast(account_days.active_day_frequency as {{ type_double() }})
+        when 'core_feature_breadth' then cast(account_days.core_feature_adoption_breadth as {{ type_double() }})
+        when 'usage_trend' then cast(account_days.usage_trend as {{ type_double() }})
+        when 'usage_volatility' then cast(account_days.usage_volatility as {{ type_double() }})
+        when 'active_user_growth' then cast(account_days.active_user_growth as {{ type_double() }})
+        when 'ticket_burden' then cast(account_days.tickets_per_10_seats as {{ type_double() }})
+        when 'escalations' then cast(account_days.escalations_in_window as {{ type_double() }})
+        when 'ticket_sentiment' then cast(account_days.avg_ticket_sentiment as {{ type_double() }})
+        when 'oldest_open_ticket_days' then cast(account_days.oldest_open_ticket_days as {{ type_double() }})
+        when 'csat' then cast(account_days.csat_avg as {{ type_double() }})
+        when 'nps' then cast(account_days.nps as {{ type_double() }})
+        when 'days_overdue' then cast(account_days.max_days_overdue as {{ type_double() }})
+        when 'mrr_change' then cast(account_days.mrr_change as {{ type_double() }})
+        when 'renewal_within_window' then cast(account_days.renewal_within_window as {{ type_double() }})
+        when 'renewal_proximity' then cast(account_days.renewal_proximity as {{ type_double() }})
+        when 'annual_contract' then cast(account_days.annual_contract as {{ type_double() }})
+        when 'tenure_years' then cast(account_days.tenure_years as {{ type_double() }})
+        when 'segment_mid_market' then cast(account_days.segment_mid_market as {{ type_double() }})
+        when 'segment_enterprise' then cast(account_days.segment_enterprise as {{ type_double() }})
+        when 'executive_engagement' then cast(account_days.executive_engagement as {{ type_double() }})
+        when 'onboarding_on_time' then cast(account_days.onboarding_on_time_share as {{ type_double() }})
+        when 'health_score' then cast(account_days.health_score as {{ type_double() }})
+    end as feature_value
 from account_days
-union all
-select
-    account_id,
-    activity_date,
-    'active_day_frequency' as feature,
-    cast(active_day_frequency as {{ type_double() }}) as feature_value
-from account_days
-union all
-select
-    account_id,
-    activity_date,
-    'core_feature_breadth' as feature,
-    cast(core_feature_adoption_breadth as {{ type_double() }}) as feature_value
-from account_days
-union all
-select
-    account_id,
-    activity_date,
-    'usage_trend' as feature,
-    cast(usage_trend as {{ type_double() }}) as feature_value
-from account_days
-union all
-select
-    account_id,
-    activity_date,
-    'usage_volatility' as feature,
-    cast(usage_volatility as {{ type_double() }}) as feature_value
-from account_days
-union all
-select
-    account_id,
-    activity_date,
-    'active_user_growth' as feature,
-    cast(active_user_growth as {{ type_double() }}) as feature_value
-from account_days
--- support
-union all
-select
-    account_id,
-    activity_date,
-    'ticket_burden' as feature,
-    cast(tickets_per_10_seats as {{ type_double() }}) as feature_value
-from account_days
-union all
-select
-    account_id,
-    activity_date,
-    'escalations' as feature,
-    cast(escalations_in_window as {{ type_double() }}) as feature_value
-from account_days
-union all
-select
-    account_id,
-    activity_date,
-    'ticket_sentiment' as feature,
-    cast(avg_ticket_sentiment as {{ type_double() }}) as feature_value
-from account_days
-union all
-select
-    account_id,
-    activity_date,
-    'oldest_open_ticket_days' as feature,
-    cast(oldest_open_ticket_days as {{ type_double() }}) as feature_value
-from account_days
--- surveys
-union all
-select
-    account_id,
-    activity_date,
-    'csat' as feature,
-    cast(csat_avg as {{ type_double() }}) as feature_value
-from account_days
-union all
-select
-    account_id,
-    activity_date,
-    'nps' as feature,
-    cast(nps as {{ type_double() }}) as feature_value
-from account_days
--- billing and contract
-union all
-select
-    account_id,
-    activity_date,
-    'days_overdue' as feature,
-    cast(max_days_overdue as {{ type_double() }}) as feature_value
-from account_days
-union all
-select
-    account_id,
-    activity_date,
-    'mrr_change' as feature,
-    cast(mrr_change as {{ type_double() }}) as feature_value
-from account_days
-union all
-select
-    account_id,
-    activity_date,
-    'renewal_within_window' as feature,
-    cast(renewal_within_window as {{ type_double() }}) as feature_value
-from account_days
-union all
-select
-    account_id,
-    activity_date,
-    'renewal_proximity' as feature,
-    cast(renewal_proximity as {{ type_double() }}) as feature_value
-from account_days
-union all
-select
-    account_id,
-    activity_date,
-    'annual_contract' as feature,
-    cast(annual_contract as {{ type_double() }}) as feature_value
-from account_days
--- account
-union all
-select
-    account_id,
-    activity_date,
-    'tenure_years' as feature,
-    cast(tenure_years as {{ type_double() }}) as feature_value
-from account_days
-union all
-select
-    account_id,
-    activity_date,
-    'segment_mid_market' as feature,
-    cast(segment_mid_market as {{ type_double() }}) as feature_value
-from account_days
-union all
-select
-    account_id,
-    activity_date,
-    'segment_enterprise' as feature,
-    cast(segment_enterprise as {{ type_double() }}) as feature_value
-from account_days
-union all
-select
-    account_id,
-    activity_date,
-    'executive_engagement' as feature,
-    cast(executive_engagement as {{ type_double() }}) as feature_value
-from account_days
-union all
-select
-    account_id,
-    activity_date,
-    'onboarding_on_time' as feature,
-    cast(onboarding_on_time_share as {{ type_double() }}) as feature_value
-from account_days
--- the hand-weighted health score itself
-union all
-select
-    account_id,
-    activity_date,
-    'health_score' as feature,
-    cast(health_score as {{ type_double() }}) as feature_value
-from account_days
+cross join features

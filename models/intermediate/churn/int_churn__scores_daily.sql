@@ -1,15 +1,27 @@
-{{ config(tags=['churn']) }}
+{{
+    config(
+        on_schema_change='fail',
+        tags=['churn'],
+        **incremental_by_day('activity_date')
+    )
+}}
+-- depends_on: {{ ref('stg_meta__as_of') }}
 -- One row per account and paid day: the churn model's probability that the account churns
 -- within 90 days, its risk band, and each feature's contribution to the log-odds (coefficient
 -- x standardized value: positive raises the risk), with the feature that raises it most. The
 -- features (long format) join churn_model_coefficients row by row: transformed as the seed
 -- says (identity, or log1p of the value floored at 0), centered and scaled by the training mean and standard deviation;
 -- a feature without data counts as the training mean (contribution 0). csm train writes the
--- seeds; this is the same formula on every engine.
+-- seeds; this is the same formula on every engine. Stored (incremental with the usage
+-- look-back, like the health scores): the alert rule days and fct_churn_risk_daily read it,
+-- and scoring every paid day again for each reader cost minutes at `large`.
 with
 
 features as (
     select * from {{ ref('int_churn__features_daily') }}
+    {%- if is_incremental() %}
+        where activity_date >= {{ usage_reprocess_from() }}
+    {%- endif %}
 ),
 
 coefficients as (
@@ -84,26 +96,6 @@ account_days as (
     group by account_id, activity_date
 ),
 
-top_drivers as (
-    -- the feature that raises the risk most that day (null when none raises it)
-    select
-        account_id,
-        activity_date,
-        feature as top_risk_driver
-    from (
-        select
-            account_id,
-            activity_date,
-            feature,
-            row_number() over (
-                partition by account_id, activity_date order by contribution desc, feature asc
-            ) as driver_rank
-        from contributions
-        where contribution > 0
-    ) as ranked
-    where driver_rank = 1
-),
-
 log_odds as (
     select
         account_days.*,
@@ -115,46 +107,125 @@ log_odds as (
 probabilities as (
     select
         log_odds.*,
-        1 / (1 + exp(-log_odds.churn_log_odds)) as churn_probability_90d
+        1 / (1 + exp(-log_odds.churn_log_odds)) as churn_probability_90d,
+        greatest(
+            log_odds.active_day_frequency_contribution,
+            log_odds.active_user_growth_contribution,
+            log_odds.annual_contract_contribution,
+            log_odds.core_feature_breadth_contribution,
+            log_odds.csat_contribution,
+            log_odds.days_overdue_contribution,
+            log_odds.escalations_contribution,
+            log_odds.executive_engagement_contribution,
+            log_odds.health_score_contribution,
+            log_odds.license_utilization_contribution,
+            log_odds.mrr_change_contribution,
+            log_odds.nps_contribution,
+            log_odds.oldest_open_ticket_days_contribution,
+            log_odds.onboarding_on_time_contribution,
+            log_odds.renewal_proximity_contribution,
+            log_odds.renewal_within_window_contribution,
+            log_odds.segment_enterprise_contribution,
+            log_odds.segment_mid_market_contribution,
+            log_odds.tenure_years_contribution,
+            log_odds.ticket_burden_contribution,
+            log_odds.ticket_sentiment_contribution,
+            log_odds.usage_trend_contribution,
+            log_odds.usage_volatility_contribution
+        ) as top_contribution
     from log_odds
+),
+
+top_drivers as (
+    -- the feature that raises the risk most that day: the largest positive contribution, the
+    -- first feature in alphabetical order on a tie; null when none raises it (read from the
+    -- day's row: ranking the feature rows again sorted all of them)
+    select
+        probabilities.*,
+        case
+            when probabilities.top_contribution <= 0 then null
+            when probabilities.active_day_frequency_contribution = probabilities.top_contribution
+                then 'active_day_frequency'
+            when probabilities.active_user_growth_contribution = probabilities.top_contribution
+                then 'active_user_growth'
+            when probabilities.annual_contract_contribution = probabilities.top_contribution
+                then 'annual_contract'
+            when probabilities.core_feature_breadth_contribution = probabilities.top_contribution
+                then 'core_feature_breadth'
+            when probabilities.csat_contribution = probabilities.top_contribution
+                then 'csat'
+            when probabilities.days_overdue_contribution = probabilities.top_contribution
+                then 'days_overdue'
+            when probabilities.escalations_contribution = probabilities.top_contribution
+                then 'escalations'
+            when probabilities.executive_engagement_contribution = probabilities.top_contribution
+                then 'executive_engagement'
+            when probabilities.health_score_contribution = probabilities.top_contribution
+                then 'health_score'
+            when probabilities.license_utilization_contribution = probabilities.top_contribution
+                then 'license_utilization'
+            when probabilities.mrr_change_contribution = probabilities.top_contribution
+                then 'mrr_change'
+            when probabilities.nps_contribution = probabilities.top_contribution
+                then 'nps'
+            when probabilities.oldest_open_ticket_days_contribution = probabilities.top_contribution
+                then 'oldest_open_ticket_days'
+            when probabilities.onboarding_on_time_contribution = probabilities.top_contribution
+                then 'onboarding_on_time'
+            when probabilities.renewal_proximity_contribution = probabilities.top_contribution
+                then 'renewal_proximity'
+            when probabilities.renewal_within_window_contribution = probabilities.top_contribution
+                then 'renewal_within_window'
+            when probabilities.segment_enterprise_contribution = probabilities.top_contribution
+                then 'segment_enterprise'
+            when probabilities.segment_mid_market_contribution = probabilities.top_contribution
+                then 'segment_mid_market'
+            when probabilities.tenure_years_contribution = probabilities.top_contribution
+                then 'tenure_years'
+            when probabilities.ticket_burden_contribution = probabilities.top_contribution
+                then 'ticket_burden'
+            when probabilities.ticket_sentiment_contribution = probabilities.top_contribution
+                then 'ticket_sentiment'
+            when probabilities.usage_trend_contribution = probabilities.top_contribution
+                then 'usage_trend'
+            when probabilities.usage_volatility_contribution = probabilities.top_contribution
+                then 'usage_volatility'
+        end as top_risk_driver
+    from probabilities
 )
 
 select
-    probabilities.account_id,
-    probabilities.activity_date,
-    probabilities.churn_probability_90d,
+    top_drivers.account_id,
+    top_drivers.activity_date,
+    top_drivers.churn_probability_90d,
     bands.risk_band,
-    probabilities.churn_log_odds,
-    probabilities.license_utilization_contribution,
-    probabilities.active_day_frequency_contribution,
-    probabilities.core_feature_breadth_contribution,
-    probabilities.usage_trend_contribution,
-    probabilities.usage_volatility_contribution,
-    probabilities.active_user_growth_contribution,
-    probabilities.ticket_burden_contribution,
-    probabilities.escalations_contribution,
-    probabilities.ticket_sentiment_contribution,
-    probabilities.oldest_open_ticket_days_contribution,
-    probabilities.csat_contribution,
-    probabilities.nps_contribution,
-    probabilities.days_overdue_contribution,
-    probabilities.mrr_change_contribution,
-    probabilities.renewal_within_window_contribution,
-    probabilities.renewal_proximity_contribution,
-    probabilities.annual_contract_contribution,
-    probabilities.tenure_years_contribution,
-    probabilities.segment_mid_market_contribution,
-    probabilities.segment_enterprise_contribution,
-    probabilities.executive_engagement_contribution,
-    probabilities.onboarding_on_time_contribution,
-    probabilities.health_score_contribution,
+    top_drivers.churn_log_odds,
+    top_drivers.license_utilization_contribution,
+    top_drivers.active_day_frequency_contribution,
+    top_drivers.core_feature_breadth_contribution,
+    top_drivers.usage_trend_contribution,
+    top_drivers.usage_volatility_contribution,
+    top_drivers.active_user_growth_contribution,
+    top_drivers.ticket_burden_contribution,
+    top_drivers.escalations_contribution,
+    top_drivers.ticket_sentiment_contribution,
+    top_drivers.oldest_open_ticket_days_contribution,
+    top_drivers.csat_contribution,
+    top_drivers.nps_contribution,
+    top_drivers.days_overdue_contribution,
+    top_drivers.mrr_change_contribution,
+    top_drivers.renewal_within_window_contribution,
+    top_drivers.renewal_proximity_contribution,
+    top_drivers.annual_contract_contribution,
+    top_drivers.tenure_years_contribution,
+    top_drivers.segment_mid_market_contribution,
+    top_drivers.segment_enterprise_contribution,
+    top_drivers.executive_engagement_contribution,
+    top_drivers.onboarding_on_time_contribution,
+    top_drivers.health_score_contribution,
     top_drivers.top_risk_driver
-from probabilities
+from top_drivers
 inner join bands
     on
-        probabilities.churn_probability_90d >= bands.min_probability
-        and (bands.next_min_probability is null or probabilities.churn_probability_90d < bands.next_min_probability)
-left join top_drivers
-    on
-        probabilities.account_id = top_drivers.account_id
-        and probabilities.activity_date = top_drivers.activity_date
+        top_drivers.churn_probability_90d >= bands.min_probability
+        and (bands.next_min_probability is null or top_drivers.churn_probability_90d < bands.next_min_probability)
