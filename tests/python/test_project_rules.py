@@ -36,8 +36,8 @@ NO_PRIMARY_KEY = {
     "int_health__measures_daily",
     "int_health__scores_daily",
     # the same for the churn model's long-format features and its scores: fct_churn_risk_daily
-    # holds the key, the features are checked for duplicates on the latest day
-    # (assert_churn_features_match_the_seed)
+    # holds the key; the features are one row per account-day (the signal families' keys)
+    # crossed with the seed's features (unique in churn_model_coefficients)
     "int_churn__features_daily",
     "int_churn__scores_daily",
 }

@@ -38,7 +38,13 @@ previous_days as (
         rules.superseded_by,
         lag(rule_days.activity_date) over (
             partition by rule_days.account_id, rule_days.rule_key order by rule_days.activity_date
-        ) as previous_day
+        ) as previous_day,
+        -- the account's last paid day for the rule; ordered like the lag so that the engine sorts
+        -- the rule days once for both (a window by account and rule alone sorted them again)
+        max(rule_days.activity_date) over (
+            partition by rule_days.account_id, rule_days.rule_key order by rule_days.activity_date
+            rows between unbounded preceding and unbounded following
+        ) as last_day
     from rule_days
     inner join rules
         on rule_days.rule_key = rules.rule_key
@@ -88,6 +94,27 @@ armed as (
     from streaks
 ),
 
+superseding_rules as (
+    select distinct superseded_by as rule_key
+    from rules
+    where superseded_by is not null
+),
+
+superseding as (
+    -- the armed days of the rules that supersede another enabled rule: only these can close or
+    -- hold back an episode of the rule they supersede (joining every rule's days to every
+    -- other rule's days built a hash table of all the rule days: minutes at `large`)
+    select
+        armed.account_id,
+        armed.activity_date,
+        armed.rule_key,
+        armed.is_armed
+    from armed
+    inner join superseding_rules
+        on armed.rule_key = superseding_rules.rule_key
+    where armed.is_armed
+),
+
 day_states as (
     -- what each day means for the rule's episodes
     select
@@ -110,9 +137,9 @@ day_states as (
             when superseding.is_armed then 'superseded'
             when snoozes.account_id is not null then 'snoozed'
         end as stop_reason,
-        max(armed.activity_date) over (partition by armed.account_id, armed.rule_key) as last_day
+        armed.last_day
     from armed
-    left join armed as superseding
+    left join superseding
         on
             armed.account_id = superseding.account_id
             and armed.activity_date = superseding.activity_date

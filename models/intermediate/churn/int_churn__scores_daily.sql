@@ -62,7 +62,7 @@ contributions as (
 ),
 
 account_days as (
-    -- one column per feature of the seed (a singular test keeps the lists equal)
+    -- one column per feature of the seed (test_churn_model.py keeps the lists equal)
     select
         account_id,
         activity_date,

@@ -29,6 +29,39 @@ history as (
     select * from {{ ref('int_accounts__history') }}
 ),
 
+candidate_days as (
+    -- the days an episode could open or close on
+    select
+        account_id,
+        rule_key,
+        opened_on as activity_date
+    from candidates
+    union
+    select
+        account_id,
+        rule_key,
+        closed_on as activity_date
+    from candidates
+    where closed_on is not null
+),
+
+episode_day_values as (
+    -- the measure and threshold on those days, read from the rule days once (every account,
+    -- rule and paid day: joining them twice made the engine keep all of them in memory)
+    select
+        rule_days.account_id,
+        rule_days.rule_key,
+        rule_days.activity_date,
+        rule_days.observed_value,
+        rule_days.threshold
+    from rule_days
+    inner join candidate_days
+        on
+            rule_days.account_id = candidate_days.account_id
+            and rule_days.rule_key = candidate_days.rule_key
+            and rule_days.activity_date = candidate_days.activity_date
+),
+
 episodes as (
     -- the first possible opening of each account and rule, then the opening each close leads to
     select
@@ -77,12 +110,12 @@ select
 from episodes
 inner join rules
     on episodes.rule_key = rules.rule_key
-inner join rule_days as opening
+inner join episode_day_values as opening
     on
         episodes.account_id = opening.account_id
         and episodes.rule_key = opening.rule_key
         and episodes.opened_on = opening.activity_date
-left join rule_days as closing
+left join episode_day_values as closing
     on
         episodes.account_id = closing.account_id
         and episodes.rule_key = closing.rule_key
