@@ -32,7 +32,8 @@ NO_PRIMARY_KEY = {
     "base_",
     # views over keyed tables that a key test would recompute in full (150M long-format rows
     # at large): the signal families and fct_account_health_daily hold the keys; the
-    # measures are checked for duplicates on the latest day (assert_health_measures_...)
+    # measures are one row per account-day (the signal families' keys) crossed with the seed's
+    # measures (unique in health_measure_scales)
     "int_health__measures_daily",
     "int_health__scores_daily",
     # the same for the churn model's long-format features and its scores: fct_churn_risk_daily
