@@ -303,16 +303,17 @@ def test_the_seed_features_are_the_features_of_the_sql() -> None:
             r"when '([a-z0-9_]+)' then", (folder / "int_churn__features_daily.sql").read_text()
         )
     )
-    pivoted = set(
-        re.findall(
-            r"when feature = '([a-z0-9_]+)'", (folder / "int_churn__scores_daily.sql").read_text()
-        )
-    )
-    drivers = set(
-        re.findall(r"then '([a-z0-9_]+)'", (folder / "int_churn__scores_daily.sql").read_text())
-    )
+    scores_sql = (folder / "int_churn__scores_daily.sql").read_text()
+    pivoted = set(re.findall(r"when feature = '([a-z0-9_]+)'", scores_sql))
+    drivers = set(re.findall(r"then '([a-z0-9_]+)'", scores_sql))
+    # the top driver is the branch whose contribution equals the greatest of them all: a
+    # feature left out of greatest() could never be the driver
+    greatest = re.search(r"greatest\((.*?)\) as top_contribution", scores_sql, re.DOTALL)
+    assert greatest, "int_churn__scores_daily.sql: greatest(...) as top_contribution not found"
+    compared = set(re.findall(r"\.([a-z0-9_]+)_contribution\b", greatest.group(1)))
     assert len(seeded) >= 20
     assert drivers == seeded, {"seed only": seeded - drivers, "sql only": drivers - seeded}
+    assert compared == seeded, {"seed only": seeded - compared, "sql only": compared - seeded}
     assert computed == seeded, {"seed only": seeded - computed, "sql only": computed - seeded}
     assert pivoted == seeded, {"seed only": seeded - pivoted, "sql only": pivoted - seeded}
 
