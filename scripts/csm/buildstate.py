@@ -6,11 +6,18 @@ file, so a second one fails at once naming the first. Each build is a row of
 `csm_runner.builds` in the working database: started, then succeeded or failed; a killed
 build stays `started`. A build after a full refresh that did not succeed repeats the full
 refresh: the incremental models may still hold the old history.
+
+Each build also records the fingerprint of the seed files and of what loads and tests them
+(seed_fingerprint). An incremental build whose previous build succeeded with the same
+fingerprint, and was not limited by --select or --exclude, leaves the seed tables as they are
+and skips the tests that read only seeds (`seeds_unchanged`): their files and tables are those
+of that build, checked then.
 """
 
 from __future__ import annotations
 
 import fcntl
+import hashlib
 import json
 import os
 import re
@@ -109,6 +116,7 @@ class BuildRecord:
     full_refresh: bool
     status: str
     selection: str
+    seed_fingerprint: str | None = None
 
 
 @dataclass(frozen=True)
@@ -117,12 +125,32 @@ class BuildStart:
     full_refresh: bool
     was_built: bool
     reason: str | None  # why a full refresh is repeated
+    # the seed files are those the previous build loaded and tested, and it succeeded
+    seeds_unchanged: bool = False
+
+
+def seed_fingerprint(project: Path) -> str:
+    """A digest of what loads and tests the seeds: every file under seeds/ and macros/ (the
+    seed loading and test macros), the singular tests (tests/**/*.sql) and dbt_project.yml
+    (the seeds' column types), names and contents."""
+    files = [
+        *(project / "seeds").rglob("*"),
+        *(project / "macros").rglob("*"),
+        *(project / "tests").rglob("*.sql"),
+        project / "dbt_project.yml",
+    ]
+    digest = hashlib.sha256()
+    for path in sorted(files):
+        if path.is_file():
+            digest.update(str(path.relative_to(project)).encode() + b"\0")
+            digest.update(path.read_bytes() + b"\0")
+    return digest.hexdigest()
 
 
 def _previous(connection: duckdb.DuckDBPyConnection) -> BuildRecord | None:
     row = connection.execute(
-        f"select build_id, pid, started_at, full_refresh, status, selection from {STATE_TABLE} "
-        "order by build_id desc limit 1"
+        f"select build_id, pid, started_at, full_refresh, status, selection, seed_fingerprint "
+        f"from {STATE_TABLE} order by build_id desc limit 1"
     ).fetchone()
     return BuildRecord(*row) if row else None
 
@@ -135,8 +163,11 @@ def _has_table(connection: duckdb.DuckDBPyConnection, schema: str, table: str) -
     return bool(found and found[0])
 
 
-def start(working: Path, full_refresh: bool, selection: str) -> BuildStart:
-    """Record a build as started; repeat an unfinished full refresh."""
+def start(
+    working: Path, full_refresh: bool, selection: str, seeds: str | None = None
+) -> BuildStart:
+    """Record a build as started; repeat an unfinished full refresh. `seeds` is the seed
+    fingerprint (seed_fingerprint); it is recorded for builds of the whole project only."""
     connection = connect(working)
     try:
         connection.execute(f"create schema if not exists {STATE_SCHEMA}")
@@ -144,6 +175,10 @@ def start(working: Path, full_refresh: bool, selection: str) -> BuildStart:
             f"create table if not exists {STATE_TABLE} (build_id integer primary key, "
             "pid integer, started_at timestamp, finished_at timestamp, full_refresh boolean, "
             "status varchar, selection varchar, dbt_invocation_id varchar)"
+        )
+        # working databases built before the seed fingerprint was recorded
+        connection.execute(
+            f"alter table {STATE_TABLE} add column if not exists seed_fingerprint varchar"
         )
         previous = _previous(connection)
         reason = None
@@ -156,14 +191,25 @@ def start(working: Path, full_refresh: bool, selection: str) -> BuildStart:
             )
             full_refresh = True
         build_id = (previous.build_id + 1) if previous else 1
+        recorded = seeds if not selection else None
         connection.execute(
-            f"insert into {STATE_TABLE} values (?, ?, ?, null, ?, ?, ?, null)",
-            [build_id, os.getpid(), utc_now(), full_refresh, STARTED, selection],
+            f"insert into {STATE_TABLE} (build_id, pid, started_at, finished_at, full_refresh, "
+            "status, selection, dbt_invocation_id, seed_fingerprint) "
+            "values (?, ?, ?, null, ?, ?, ?, null, ?)",
+            [build_id, os.getpid(), utc_now(), full_refresh, STARTED, selection, recorded],
         )
         was_built = _has_table(connection, *BUILT_MARKER)
     finally:
         connection.close()
-    return BuildStart(build_id, full_refresh, was_built, reason)
+    seeds_unchanged = bool(
+        recorded
+        and was_built
+        and not full_refresh
+        and previous is not None
+        and previous.status == SUCCEEDED
+        and previous.seed_fingerprint == recorded
+    )
+    return BuildStart(build_id, full_refresh, was_built, reason, seeds_unchanged)
 
 
 def finish(working: Path, build_id: int, succeeded: bool, invocation_id: str | None) -> None:

@@ -366,12 +366,19 @@ def _build_options(request: BuildRequest, begun: buildstate.BuildStart) -> dbt_r
             "(--test-all-rows tests every row and runs the unit tests)",
             flush=True,
         )
+    if recent_only and begun.seeds_unchanged:
+        print(
+            "seeds unchanged since the last build: not reloaded, and the tests that read only "
+            "seeds are skipped (an edited seed, macro or singular test reloads them)",
+            flush=True,
+        )
     return dbt_runner.BuildOptions(
         select=request.select,
         exclude=request.exclude,
         full_refresh=begun.full_refresh,
         vars=_recent_test_vars(request.vars) if recent_only else request.vars,
         skip_unit_tests=recent_only,
+        skip_seeds=recent_only and begun.seeds_unchanged,
     )
 
 
@@ -406,7 +413,8 @@ def build(raw: Path, working: Path, serving_file: Path, request: BuildRequest) -
         ) from None
     with buildstate.exclusive(working, "build"):
         selection = " ".join([*request.select, *(f"--exclude {e}" for e in request.exclude)])
-        begun = buildstate.start(working, request.full_refresh, selection)
+        seeds = buildstate.seed_fingerprint(project)
+        begun = buildstate.start(working, request.full_refresh, selection, seeds)
         if begun.reason:
             print(begun.reason, flush=True)
         options = _build_options(request, begun)

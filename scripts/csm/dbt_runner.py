@@ -29,6 +29,10 @@ class BuildOptions:
     # unit tests check the SQL logic, not the data: an incremental run of an unchanged
     # project can skip them (dbt's advice: run them in development and CI)
     skip_unit_tests: bool = False
+    # the seed tables hold the current seed files, loaded and tested by the previous build
+    # (buildstate.seeds_unchanged): the seeds and the tests that read only seeds are skipped
+    # (a test that also reads a model still runs: cautious indirect selection)
+    skip_seeds: bool = False
 
 
 @dataclass(frozen=True)
@@ -91,8 +95,11 @@ def build_args(project: Path, options: BuildOptions) -> list[str]:
     ]
     if options.select:
         args += ["--select", *options.select]
-    if options.exclude:
-        args += ["--exclude", *options.exclude]
+    exclude = [*options.exclude, *(["resource_type:seed"] if options.skip_seeds else [])]
+    if exclude:
+        args += ["--exclude", *exclude]
+    if options.skip_seeds:
+        args += ["--indirect-selection", "cautious"]
     if options.full_refresh:
         args.append("--full-refresh")
     if options.skip_unit_tests:

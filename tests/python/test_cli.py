@@ -324,3 +324,78 @@ def test_unit_tests_are_excluded_only_when_asked() -> None:
     )
     args = dbt_runner.build_args(project, dbt_runner.BuildOptions(skip_unit_tests=True))
     assert args[args.index("--exclude-resource-type") + 1] == "unit_test"
+
+
+def _built_warehouse(path: Path) -> Path:
+    connection = duckdb.connect(str(path))
+    connection.execute("create schema main_staging")
+    connection.execute("create table main_staging.base_product__events (event_id varchar)")
+    connection.close()
+    return path
+
+
+def test_seeds_are_skipped_only_after_a_successful_build_of_the_same_seeds(
+    tmp_path: Path,
+) -> None:
+    warehouse = _built_warehouse(tmp_path / "w.duckdb")
+
+    def build(
+        seeds: str, succeeded: bool = True, full_refresh: bool = False, selection: str = ""
+    ) -> bool:
+        begun = buildstate.start(warehouse, full_refresh, selection, seeds)
+        buildstate.finish(warehouse, begun.build_id, succeeded, invocation_id=None)
+        return begun.seeds_unchanged
+
+    assert not build("a")  # no build before
+    assert build("a")
+    assert not build("a", full_refresh=True)  # a full refresh reloads them
+    assert build("a", succeeded=False)  # the previous build succeeded: skipped, then failed
+    assert not build("a")  # the previous build failed: it may have loaded other files
+    assert not build("b")  # edited since the previous build
+    assert not build("b", selection="--select fct_alerts")  # a selection records no seeds
+    assert not build("b")  # ... so the next build reloads them
+    assert build("b")
+
+
+def test_the_seed_fingerprint_follows_the_seeds_macros_singular_tests_and_project(
+    tmp_path: Path,
+) -> None:
+    project = tmp_path / "p"
+    for path, text in (
+        ("dbt_project.yml", "name: x\n"),
+        ("seeds/a.csv", "k\n1\n"),
+        ("macros/m.sql", "{% macro m() %}1{% endmacro %}"),
+        ("tests/t.sql", "select 1 where false"),
+        ("tests/python/test_x.py", "x = 1\n"),
+        ("models/m.sql", "select 1"),
+    ):
+        (project / path).parent.mkdir(parents=True, exist_ok=True)
+        (project / path).write_text(text)
+    fingerprints = {buildstate.seed_fingerprint(project)}
+    for path, text in (
+        ("seeds/a.csv", "k\n2\n"),
+        ("seeds/b.csv", "k\n2\n"),
+        ("macros/m.sql", "{% macro m() %}2{% endmacro %}"),
+        ("tests/t.sql", "select 2 where false"),
+        ("dbt_project.yml", "name: y\n"),
+    ):
+        (project / path).write_text(text)
+        fingerprints.add(buildstate.seed_fingerprint(project))
+    assert len(fingerprints) == 6  # each edit changed it
+    (project / "tests/python/test_x.py").write_text("x = 2\n")
+    (project / "models/m.sql").write_text("select 2")
+    assert buildstate.seed_fingerprint(project) in fingerprints  # models and Python: not
+
+
+def test_skipped_seeds_exclude_the_seeds_and_only_their_own_tests() -> None:
+    project = Path("/p")
+    plain = dbt_runner.build_args(project, dbt_runner.BuildOptions())
+    assert "--indirect-selection" not in plain and "--exclude" not in plain
+    args = dbt_runner.build_args(
+        project, dbt_runner.BuildOptions(exclude=("fct_alerts",), skip_seeds=True)
+    )
+    assert args[args.index("--exclude") + 1 : args.index("--exclude") + 3] == [
+        "fct_alerts",
+        "resource_type:seed",
+    ]
+    assert args[args.index("--indirect-selection") + 1] == "cautious"
