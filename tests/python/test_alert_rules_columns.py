@@ -25,6 +25,7 @@ from csm.paths import project_dir
 
 MODELS = {
     "rule_days": ("intermediate/alerts", "int_alerts__rule_days", "main_intermediate"),
+    "day_states": ("intermediate/alerts", "int_alerts__rule_day_states", "main_intermediate"),
     "candidates": ("intermediate/alerts", "int_alerts__episode_candidates", "main_intermediate"),
     "alerts": ("marts/health", "fct_alerts", "main_marts"),
     "queue": ("marts/health", "fct_alert_queue", "main_marts"),
@@ -110,7 +111,7 @@ def models(tmp_path_factory, warehouse) -> AlertModels:
 
 def baseline(models: AlertModels) -> None:
     models.reset_seed()
-    models.run("rule_days", "candidates", "alerts", "queue")
+    models.run("rule_days", "day_states", "candidates", "alerts", "queue")
 
 
 def test_thresholds_windows_and_the_switch_change_the_rule_days(models) -> None:
@@ -165,7 +166,7 @@ def test_min_days_cooldown_and_supersede_change_the_episodes(models) -> None:
         models.reset_seed()
         for key in keys:
             models.update(column, expression, key)
-        models.run("candidates", "alerts")
+        models.run("day_states", "candidates", "alerts")
         unchanged += [
             (column, key) for key in keys if not differs(before[key], models.rows("alerts", key))
         ]

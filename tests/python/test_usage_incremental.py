@@ -55,6 +55,7 @@ MODELS = {
     "main_intermediate.int_health__scores_daily": ["account_id", "activity_date"],
     "main_marts.fct_account_health_daily": ["account_id", "activity_date"],
     "main_intermediate.int_alerts__rule_days": ["account_id", "activity_date", "rule_key"],
+    "main_intermediate.int_alerts__rule_day_states": ["account_id", "rule_key", "activity_date"],
     "main_intermediate.int_alerts__episode_candidates": ["account_id", "rule_key", "opened_on"],
     "main_marts.fct_alerts": ["alert_id"],
     "main_marts.fct_alert_queue": ["alert_id"],
