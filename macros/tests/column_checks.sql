@@ -7,10 +7,15 @@
     - ranges: {column: {min_value, max_value, inclusive (default true), row_condition}}; a
       row_condition limits the check to the rows where it is true
     - accepted_values: {column: [value, ...]} (string values)
+    - expressions: [expression, ...] or [{expression, row_condition}, ...]: true on every row
+      (where row_condition is true); a null expression passes, as in expression_is_true
+    - unique: [[column, ...], ...]: no two rows share the values of each list of columns (a
+      null equals a null here, as in unique_combination_of_columns)
     A null is neither out of range nor an unaccepted value: list the column in not_null too.
     Returns the failing rows with `rule_broken` (the first rule of the row that fails, e.g.
-    "seats is null", "seats outside [0, ]" or "plan not in accepted_values"). -#}
-{% test column_checks(model, not_null=[], ranges={}, accepted_values={}) %}
+    "seats is null", "seats outside [0, ]", "plan not in accepted_values", "(a, b) not
+    unique" or "a <= b is false"). -#}
+{% test column_checks(model, not_null=[], ranges={}, accepted_values={}, expressions=[], unique=[]) %}
     {%- set rules = [] -%}
     {%- for column in not_null -%}
         {%- do rules.append([column ~ ' is null', column ~ ' is null']) -%}
@@ -37,6 +42,17 @@
             column ~ ' is not null and ' ~ column ~ ' not in (' ~ string_literals(values) ~ ')',
             column ~ ' not in accepted_values']) -%}
     {%- endfor -%}
+    {%- for check in expressions -%}
+        {%- set expression = check if check is string else check['expression'] -%}
+        {%- set row_condition = none if check is string else check.get('row_condition') -%}
+        {%- set broken = 'not (' ~ expression ~ ')' -%}
+        {%- do rules.append([
+            ('(' ~ row_condition ~ ') and ' if row_condition else '') ~ broken,
+            (expression ~ ' is false' ~ (' where ' ~ row_condition if row_condition else '')) | replace("'", "''")]) -%}
+    {%- endfor -%}
+    {%- for key in unique -%}
+        {%- do rules.append(['is_duplicate_' ~ loop.index ~ ' = 1', '(' ~ key | join(', ') ~ ') not unique']) -%}
+    {%- endfor -%}
     {%- if not rules -%}
         {{ exceptions.raise_compiler_error("column_checks on " ~ model ~ " has no rule to check") }}
     {%- endif -%}
@@ -44,8 +60,25 @@
 (
     select
         {{ first_broken_rule(rules) }} as rule_broken,
-        *
-    from {{ model }}
+        tested.*
+    from (select * from {{ model }}) as tested
+    {%- for key in unique %}
+    {%- set number = loop.index %}
+    left join (
+        select
+            {%- for column in key %}
+            {{ column }} as duplicate_key_{{ number }}_{{ loop.index }},
+            {%- endfor %}
+            1 as is_duplicate_{{ number }}
+        from {{ model }}
+        group by {{ key | join(', ') }}
+        having count(*) > 1
+    ) as duplicates_{{ number }}
+        on
+        {%- for column in key %}
+            {% if not loop.first %}and {% endif %}tested.{{ column }} is not distinct from duplicates_{{ number }}.duplicate_key_{{ number }}_{{ loop.index }}
+        {%- endfor %}
+    {%- endfor %}
 ) as checked
     {%- endset -%}
 {{ failing_rows(checked, 'rule_broken is null') }}

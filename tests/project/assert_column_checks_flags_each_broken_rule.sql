@@ -2,7 +2,8 @@
 -- rule, each with the first rule it breaks: a null in a not_null column, values outside
 -- inclusive and exclusive bounds, a value not accepted; a value outside the bounds is not
 -- flagged where the range's row_condition is false, nor is a null in a column checked for
--- range or accepted values only. Returns the differences.
+-- range or accepted values only; an expression false where its row_condition holds; a key
+-- shared by two rows (both rows). Returns the differences.
 with
 
 -- noqa: disable=AL03,LT09
@@ -28,6 +29,14 @@ fixture as (
     select 'unknown kind', 8, 5, 0.5, 'y'
     union all
     select 'null kind', 9, 5, 0.5, cast(null as {{ dbt.type_string() }})
+    union all
+    select 'share too high', 10, 5, 0.95, 'x'
+    union all
+    select 'share too high, not checked', 11, 5, 0.95, 'skip'
+    union all
+    select 'id 12', 12, 5, 0.5, 'x'
+    union all
+    select 'id 12 again', 12, 6, 0.5, 'x'
 ),
 -- noqa: enable=AL03,LT09
 
@@ -40,6 +49,8 @@ found as (
             'share': {'min_value': 0, 'inclusive': false},
         },
         accepted_values={'kind': ['x', 'skip']},
+        expressions=[{'expression': 'share < 0.9', 'row_condition': "kind = 'x'"}],
+        unique=[['row_id']],
     ) }}
 ),
 
@@ -56,6 +67,12 @@ expected as (
     select 'null id and below min', 'row_id is null'
     union all
     select 'unknown kind', 'kind not in accepted_values'
+    union all
+    select 'share too high', 'share < 0.9 is false where kind = ''x'''
+    union all
+    select 'id 12', '(row_id) not unique'
+    union all
+    select 'id 12 again', '(row_id) not unique'
 ),
 -- noqa: enable=AL03,LT09
 

@@ -126,8 +126,14 @@ def test_every_model_has_a_primary_key_test(manifest) -> None:
         elif name == "not_null":
             not_null_columns.setdefault(model, set()).add(column)
         elif name == "column_checks":
-            listed = meta.get("kwargs", {}).get("not_null") or []
-            not_null_columns.setdefault(model, set()).update(listed)
+            kwargs = meta.get("kwargs", {})
+            not_null_columns.setdefault(model, set()).update(kwargs.get("not_null") or [])
+            # keys checked in the same pass (unique: [[column, ...], ...])
+            for key in kwargs.get("unique") or []:
+                if len(key) == 1:
+                    unique_columns.setdefault(model, set()).add(key[0])
+                else:
+                    combined.add(model)
         elif name == "unique_combination_of_columns":
             combined.add(model)
     lacking = []
@@ -256,6 +262,7 @@ def test_staging_and_intermediate_are_not_public(manifest) -> None:
 # Generic tests that always fail the build: a broken key, a lost row or a broken reference
 # makes numbers downstream wrong, so they have no warn level and no row in the policy seed.
 ALWAYS_ERROR = {
+    "column_checks",  # also the keys of the models (unique)
     "unique",
     "unique_combination_of_columns",
     "relationships",
