@@ -6,6 +6,9 @@
 -- key's first version: later versions and copies are changes and repeats, not delivery
 -- delays). The median is the timeliness measure; late_rows counts the first loads later than
 -- the policy's event_lag_hours warn threshold.
+-- A table: the data-quality marts and this model's tests read it, and as a view each read
+-- ranked every CDC key's versions again (5 s of the `large` daily run went to its test alone).
+{{ config(materialized='table') }}
 {%- set timed = [] %}
 {%- for raw in raw_tables() %}
     {%- set meta = source_contract(raw.source, raw.table).meta %}

@@ -2,6 +2,9 @@
 -- where they went (kept, merged duplicate, superseded CDC version, quarantined), the orphans
 -- among them (quarantined as unknown_account) and the latest load time. Read from the base
 -- models, which hold every raw row with its classification.
+-- A table: three data-quality marts and this model's tests read it; as a view each read
+-- scanned every base table again.
+{{ config(materialized='table') }}
 {%- for raw in raw_tables() %}
     {% if not loop.first %}union all{% endif %}
     select

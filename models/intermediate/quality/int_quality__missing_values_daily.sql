@@ -5,6 +5,9 @@
 -- measured on kept rows: a required column's nulls are quarantined (missing_<column>) and
 -- count against accuracy, and older CDC versions (a ticket before it had an agent) are not
 -- the data anyone reads.
+-- A table: read by fct_data_quality_checks_daily and this model's tests; as a view each read
+-- scanned every base table again.
+{{ config(materialized='table') }}
 {%- set measured = [] %}
 {%- for raw in raw_tables() %}
     {%- set columns = [] %}
