@@ -93,6 +93,12 @@ def build_args(project: Path, options: BuildOptions) -> list[str]:
         str(project),
         "--no-send-anonymous-usage-stats",
     ]
+    if not os.environ.get("DBT_LOG_LEVEL_FILE"):
+        # logs/dbt.log at info (each node's result, every error and warning in full) unless
+        # DBT_LOG_LEVEL_FILE says otherwise: dbt's default, debug, writes each statement and
+        # its timing, about three lines a statement, and cost ~2 s of CPU in the 23 s `small`
+        # daily run (py-spy; docs/benchmarks.md). DBT_LOG_LEVEL_FILE=debug brings it back.
+        args += ["--log-level-file", "info"]
     if options.select:
         args += ["--select", *options.select]
     exclude = [*options.exclude, *(["resource_type:seed"] if options.skip_seeds else [])]

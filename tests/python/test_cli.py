@@ -387,6 +387,16 @@ def test_the_seed_fingerprint_follows_the_seeds_macros_singular_tests_and_projec
     assert buildstate.seed_fingerprint(project) in fingerprints  # models and Python: not
 
 
+def test_dbt_log_file_at_info_unless_the_environment_says_otherwise(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.delenv("DBT_LOG_LEVEL_FILE", raising=False)
+    args = dbt_runner.build_args(Path("/p"), dbt_runner.BuildOptions())
+    assert args[args.index("--log-level-file") + 1] == "info"
+    monkeypatch.setenv("DBT_LOG_LEVEL_FILE", "debug")  # dbt reads it: no flag to override it
+    assert "--log-level-file" not in dbt_runner.build_args(Path("/p"), dbt_runner.BuildOptions())
+
+
 def test_skipped_seeds_exclude_the_seeds_and_only_their_own_tests() -> None:
     project = Path("/p")
     plain = dbt_runner.build_args(project, dbt_runner.BuildOptions())
