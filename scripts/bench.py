@@ -14,6 +14,10 @@ then:
      same command as the day before, as a daily schedule runs it, so dbt parses partially;
   5. publish: `csm publish` of the daily run's marts into the serving file (the builds run
      with --no-publish so that their times stay comparable with earlier figures);
+  6. at `small` only, the floor of the daily run: the same `dbt build` (same nodes, vars and
+     exclusions) with --empty, on a copy of the working database: every ref and source
+     reads no rows, so what remains is dbt's start-up and per-node cost and DuckDB's
+     planning, whatever the data;
 and prints and writes the figures: times, CPU time and the load average around each build,
 the ten slowest models and every model's time (from dbt's run_results.json), peak RSS of each
 build, the DuckDB file size, the publish time and the serving file's size; the results are
@@ -180,6 +184,42 @@ def profile(target: Path) -> dict[str, Any]:
     }
 
 
+def empty_floor(folder: Path) -> dict[str, Any]:
+    """The daily run's `dbt build` with --empty on a copy of the working database (which it
+    overwrites with empty tables): its wall time, CPU time and dbt's own elapsed time."""
+    from csm import dbt_runner
+
+    copy = folder / "floor" / "customer_success.duckdb"
+    shutil.rmtree(copy.parent, ignore_errors=True)
+    copy.parent.mkdir(parents=True)
+    shutil.copy(folder / "customer_success.duckdb", copy)
+    target = folder / "target-floor"
+    options = dbt_runner.BuildOptions(
+        skip_unit_tests=True, skip_seeds=True, vars=dbt_runner.with_recent_tests(None)
+    )
+    command = [
+        str(Path(sys.executable).parent / "dbt"),
+        *dbt_runner.build_args(ROOT, options),
+        "--empty",
+    ]
+    env = {
+        **bench_env(folder),
+        "CSM_DUCKDB_PATH": str(copy),
+        "DBT_TARGET_PATH": str(target),
+        "DBT_SEND_ANONYMOUS_USAGE_STATS": "False",
+    }
+    run_measured(command, env)  # the first run in a new target folder parses in full
+    seconds, _, cpu = run_measured(command, env)  # as the daily run: a partial parse
+    run = json.loads((target / "run_results.json").read_text())
+    shutil.rmtree(copy.parent)
+    return {
+        "seconds": round(seconds, 1),
+        "cpu_seconds": round(cpu, 1),
+        "dbt_elapsed_seconds": round(run["elapsed_time"], 1),
+        "nodes": len(run["results"]),
+    }
+
+
 def bench_env(folder: Path) -> dict[str, str]:
     return {
         **os.environ,
@@ -254,6 +294,10 @@ def bench_scale(scale: str, end_date: date) -> dict[str, Any]:
         publish_seconds, publish_rss, _ = run_measured(
             csm("publish"), bench_env(folder), check=False
         )
+        floor_run = None
+        if scale == "small":
+            print(f"==> {scale}: the daily run's dbt build with --empty (its floor)", flush=True)
+            floor_run = empty_floor(folder)
     finally:
         remove_day(folder)
     size = (folder / "customer_success.duckdb").stat().st_size
@@ -271,6 +315,7 @@ def bench_scale(scale: str, end_date: date) -> dict[str, Any]:
         "publish_seconds": round(publish_seconds, 1),
         "publish_peak_rss_mib": round(publish_rss),
         "serving_mib": round(serving_size / 2**20),
+        "empty_daily_run": floor_run,
     }
 
 
@@ -300,6 +345,14 @@ def report(results: list[dict[str, Any]]) -> str:
             f"medium -> large: events x{rows:.1f}, full build time x{growth:.1f}, "
             f"incremental time x{incremental:.1f}"
         )
+    for r in results:
+        empty = r.get("empty_daily_run")
+        if empty:
+            lines.append(
+                f"{r['scale']} daily run with --empty (no rows read): {empty['seconds']:.1f} s "
+                f"wall, {empty['cpu_seconds']:.1f} s CPU, dbt {empty['dbt_elapsed_seconds']:.1f} s "
+                f"for {empty['nodes']} nodes"
+            )
     for r in results:
         for run in RUNS:
             b = r[run]

@@ -7,6 +7,9 @@ what the extracts held at the end of each day (late-arriving and re-delivered ev
 included: base_product__events reads only the rows loaded by then). A control run
 with no look-back must miss late events, so the comparison is known to be able to fail.
 
+The incremental CDC base tables (base_product__users, base_support__tickets) are replayed
+the same way on their own, and every row (versions, duplicates, quarantined rows) compared.
+
 Within the batch days one account moves to another CSM and another to another size segment
 (CRM versions planted in a new extract file, as a daily CDC extract delivers them): the
 health and alert marts give every day the CSM and segment of that day, so the incremental
@@ -63,6 +66,14 @@ MODELS = {
     "main_marts.fct_churn_risk_daily": ["account_id", "activity_date"],
 }
 USAGE = ["--select", "base_product__events", "tag:usage", "tag:health", "tag:churn"]
+# the incremental CDC base tables, replayed day by day on their own (their downstream models
+# read the tickets' latest versions, which a replay of past days cannot know): every column
+# of every row compared, duplicates and quarantined rows included
+CDC_MODELS = {
+    "main_staging.base_product__users": ["all"],
+    "main_staging.base_support__tickets": ["all"],
+}
+CDC = ["--select", "base_product__users", "base_support__tickets"]
 CONTROL_START = END - timedelta(days=3)  # the control run: full refresh as of this day
 REASSIGNED_ON = END - timedelta(days=2)  # a planted CRM version: another CSM from this day
 RESIZED_ON = END - timedelta(days=1)  # a planted CRM version: another size segment from this day
@@ -113,6 +124,12 @@ def build_all(raw_dir: Path, work: Path) -> None:
     dbt("no_look_back", ["run", *USAGE, "--full-refresh"], as_of=CONTROL_START)
     dbt("no_look_back", ["run", *USAGE], usage_lookback_days=0)
 
+    warehouse("cdc_batches").parent.mkdir()
+    shutil.copyfile(warehouse("at_once"), warehouse("cdc_batches"))
+    dbt("cdc_batches", ["run", *CDC, "--full-refresh"], as_of=END - timedelta(days=BATCHES))
+    for back in range(BATCHES - 1, -1, -1):
+        dbt("cdc_batches", ["run", *CDC], as_of=END - timedelta(days=back) if back else None)
+
 
 def plant_crm_changes(raw_dir: Path) -> dict[str, str]:
     """Append one extract file to crm_accounts with two new versions of accounts paying at the
@@ -149,12 +166,12 @@ def plant_crm_changes(raw_dir: Path) -> dict[str, str]:
     return {"reassigned": reassigned.account_id, "resized": resized.account_id}
 
 
-def read_models(duckdb_file: Path) -> dict[str, pd.DataFrame]:
+def read_models(duckdb_file: Path, models: dict[str, list[str]]) -> dict[str, pd.DataFrame]:
     connection = duckdb.connect(str(duckdb_file), read_only=True)
     try:
         return {
             model: connection.execute(f"select * from {model} order by {', '.join(keys)}").df()
-            for model, keys in MODELS.items()
+            for model, keys in models.items()
         }
     finally:
         connection.close()
@@ -189,16 +206,26 @@ def builds(workspace) -> dict[str, dict[str, pd.DataFrame]]:
         f"and _loaded_at > timestamp '{CONTROL_START.isoformat()} 23:59:59'"
     ).df()
     assert late["n"].iloc[0] > 0, "the tiny data set has no late events for the control run"
-    return {
-        build: read_models(work / build / "cs.duckdb")
+    builds = {
+        build: read_models(work / build / "cs.duckdb", MODELS)
         for build in ("at_once", "batches", "no_look_back")
     }
+    builds["cdc_at_once"] = read_models(work / "at_once" / "cs.duckdb", CDC_MODELS)
+    builds["cdc_batches"] = read_models(work / "cdc_batches" / "cs.duckdb", CDC_MODELS)
+    return builds
 
 
 @pytest.mark.parametrize("model", list(MODELS))
 def test_day_batches_equal_a_build_at_once(builds, model) -> None:
     at_once, batches = builds["at_once"][model], builds["batches"][model]
     assert len(at_once) > 0
+    pd.testing.assert_frame_equal(batches, at_once, check_exact=True)
+
+
+@pytest.mark.parametrize("model", list(CDC_MODELS))
+def test_cdc_base_tables_day_by_day_equal_a_build_at_once(builds, model) -> None:
+    at_once, batches = builds["cdc_at_once"][model], builds["cdc_batches"][model]
+    assert len(at_once) > 0 and (at_once["dq_status"] != "kept").any()
     pd.testing.assert_frame_equal(batches, at_once, check_exact=True)
 
 

@@ -3,7 +3,7 @@
 {{
     config(
         on_schema_change='fail',
-        pre_hook="{{ delete_keyless_events_of_changed_load_days() }}",
+        pre_hook="{{ delete_keyless_rows_of_changed_load_days('product', 'product_events') }}",
         **incremental_where_possible('delete+insert', 'event_id')
     )
 }}
@@ -33,7 +33,7 @@ known_accounts as (
 {%- if is_incremental() %}
 
 changed_load_days as (
-    {{ changed_event_load_days() }}
+    {{ changed_load_days('product', 'product_events') }}
 ),
 
 source as (
