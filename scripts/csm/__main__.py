@@ -1,5 +1,5 @@
 """`python -m csm`: same as the `csm` command."""
 
-from csm.cli import main
+from csm.cli import entry
 
-raise SystemExit(main())
+entry()

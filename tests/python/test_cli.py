@@ -47,6 +47,20 @@ def test_build_with_bad_raw_folder_exits_2_before_dbt(
     assert "csm generate" in err
 
 
+def test_entry_exits_with_mains_code_after_freezing_the_heap(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The command exits with main()'s code, the heap frozen first so that the interpreter's
+    final garbage collection skips dbt's objects."""
+    calls: list[str] = []
+    monkeypatch.setattr(cli, "main", lambda: calls.append("main") or 3)
+    monkeypatch.setattr(cli.gc, "freeze", lambda: calls.append("freeze"))
+    with pytest.raises(SystemExit) as stopped:
+        cli.entry()
+    assert stopped.value.code == 3
+    assert calls == ["main", "freeze"]
+
+
 def test_validate_command(valid_raw: Path, capsys) -> None:
     assert cli.main(["--raw-dir", str(valid_raw), "validate"]) == 0
     assert capsys.readouterr().out.startswith("OK")
