@@ -39,3 +39,38 @@ where ({{ key | join(' is null or ') }} is null)
     and cast(_loaded_at as date) in ({{ changed_load_days(source_name, table_name) }})
 {%- endif -%}
 {%- endmacro %}
+
+{#- The changed load days (changed_load_days) of an incremental run as a list of dates, read
+    when the model runs, before its query; none at parse time and where `this` is not the
+    model's own table (unit tests), where loaded_on_days falls back to the query itself. Set it
+    once per model and pass it to each loaded_on_days. A null load day is left out, as the
+    query's `in` left it out before. -#}
+{% macro changed_load_day_list(source_name, table_name) -%}
+    {%- if execute and model.resource_type == 'model' and is_incremental() -%}
+        {{ return(run_query(changed_load_days(source_name, table_name)).columns[0].values() | reject('none') | list) }}
+    {%- endif -%}
+    {{ return(none) }}
+{%- endmacro %}
+
+{#- A condition: the timestamp `column` falls on one of `load_days` (changed_load_day_list).
+    The days are written as constants, with the range from the first to the last, so that the
+    engine skips by their min/max the Parquet row groups and the table segments of other days:
+    behind a subquery every raw file is read (the raw events of one day at `large`: 1.9 s
+    against 0.03 s). With none, the changed_load_days query of source_name.table_name. -#}
+{% macro loaded_on_days(load_days, column, source_name, table_name) -%}
+    {%- if load_days is none -%}
+cast({{ column }} as date) in ({{ changed_load_days(source_name, table_name) }})
+    {%- elif load_days | length == 0 -%}
+1 = 0
+    {%- else -%}
+        {%- set first_day = load_days | min -%}
+        {%- set day_after_last = (load_days | max) + modules.datetime.timedelta(days=1) -%}
+(
+    {{ column }} >= cast('{{ first_day }}' as timestamp)
+    and {{ column }} < cast('{{ day_after_last }}' as timestamp)
+    and cast({{ column }} as date) in (
+        {%- for day in load_days %}cast('{{ day }}' as date){% if not loop.last %}, {% endif %}{% endfor -%}
+    )
+)
+    {%- endif -%}
+{%- endmacro %}

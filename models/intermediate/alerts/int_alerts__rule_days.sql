@@ -16,8 +16,19 @@
 -- Incremental with the usage look-back: a run rebuilds the days from the latest built day
 -- minus usage_lookback_days and reads the windowed inputs from twice the longest rule window
 -- before them (a window and the one before it, for the usage comparison).
+-- The longest window is read when the model runs, as usage_reprocess_from() reads its date, so
+-- that read_from is a constant the engine can skip older days by: as a subquery it hid the
+-- bound, and every day of the account and feature days was read (9.4 s of the `large` daily
+-- run, docs/benchmarks.md).
 {%- set longest_window = '(select max(window_days) from ' ~ ref('alert_rules') ~ ')' %}
-{%- set read_from = add_days(usage_reprocess_from(), '-2 * ' ~ longest_window) %}
+{%- if execute and model.resource_type == 'model' and is_incremental() %}
+    {%- set longest_days = run_query('select ' ~ longest_window).columns[0].values()[0] %}
+    {%- if longest_days is not none %}
+        {%- set longest_window = longest_days | int %}
+    {%- endif %}
+{%- endif %}
+{%- set reprocess_from = usage_reprocess_from() %}
+{%- set read_from = add_days(reprocess_from, '-2 * ' ~ longest_window) %}
 with
 
 rules as (
@@ -32,7 +43,7 @@ tiers as (
 usage_signals as (
     select * from {{ ref('int_health__usage_signals_daily') }}
     {%- if is_incremental() %}
-        where activity_date >= {{ usage_reprocess_from() }}
+        where activity_date >= {{ reprocess_from }}
     {%- endif %}
 ),
 
@@ -50,14 +61,14 @@ scores as (
 ticket_signals as (
     select * from {{ ref('int_health__ticket_signals_daily') }}
     {%- if is_incremental() %}
-        where activity_date >= {{ usage_reprocess_from() }}
+        where activity_date >= {{ reprocess_from }}
     {%- endif %}
 ),
 
 billing_signals as (
     select * from {{ ref('int_health__billing_signals_daily') }}
     {%- if is_incremental() %}
-        where activity_date >= {{ usage_reprocess_from() }}
+        where activity_date >= {{ reprocess_from }}
     {%- endif %}
 ),
 
@@ -68,7 +79,7 @@ churn_scores as (
         churn_probability_90d
     from {{ ref('int_churn__scores_daily') }}
     {%- if is_incremental() %}
-        where activity_date >= {{ usage_reprocess_from() }}
+        where activity_date >= {{ reprocess_from }}
     {%- endif %}
 ),
 

@@ -31,15 +31,12 @@ known_accounts as (
 ),
 
 {%- if is_incremental() %}
-
-changed_load_days as (
-    {{ changed_load_days('product', 'product_events') }}
-),
+{%- set load_days = changed_load_day_list('product', 'product_events') %}
 
 source as (
     select raw_events.*
     from raw_events
-    where cast(raw_events._loaded_at as date) in (select changed_load_days.load_day from changed_load_days)
+    where {{ loaded_on_days(load_days, 'raw_events._loaded_at', 'product', 'product_events') }}
 ),
 
 reclassified_keys as (
@@ -61,7 +58,7 @@ stored as (
     from {{ this }}
     where
         event_id in (select reclassified_keys.event_id from reclassified_keys)
-        and cast(_loaded_at as date) not in (select changed_load_days.load_day from changed_load_days)
+        and not {{ loaded_on_days(load_days, '_loaded_at', 'product', 'product_events') }}
 ),
 {%- else %}
 

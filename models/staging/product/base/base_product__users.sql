@@ -28,15 +28,12 @@ known_accounts as (
 ),
 
 {%- if is_incremental() %}
-
-changed_load_days as (
-    {{ changed_load_days('product', 'product_users') }}
-),
+{%- set load_days = changed_load_day_list('product', 'product_users') %}
 
 source as (
     select raw_users.*
     from raw_users
-    where cast(raw_users._loaded_at as date) in (select changed_load_days.load_day from changed_load_days)
+    where {{ loaded_on_days(load_days, 'raw_users._loaded_at', 'product', 'product_users') }}
 ),
 
 reclassified_keys as (
@@ -51,7 +48,7 @@ stored as (
     from {{ this }}
     where
         user_id in (select reclassified_keys.user_id from reclassified_keys)
-        and cast(_loaded_at as date) not in (select changed_load_days.load_day from changed_load_days)
+        and not {{ loaded_on_days(load_days, '_loaded_at', 'product', 'product_users') }}
 ),
 {%- else %}
 

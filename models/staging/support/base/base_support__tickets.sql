@@ -28,15 +28,12 @@ known_accounts as (
 ),
 
 {%- if is_incremental() %}
-
-changed_load_days as (
-    {{ changed_load_days('support', 'support_tickets') }}
-),
+{%- set load_days = changed_load_day_list('support', 'support_tickets') %}
 
 source as (
     select raw_tickets.*
     from raw_tickets
-    where cast(raw_tickets._loaded_at as date) in (select changed_load_days.load_day from changed_load_days)
+    where {{ loaded_on_days(load_days, 'raw_tickets._loaded_at', 'support', 'support_tickets') }}
 ),
 
 reclassified_keys as (
@@ -51,7 +48,7 @@ stored as (
     from {{ this }}
     where
         ticket_id in (select reclassified_keys.ticket_id from reclassified_keys)
-        and cast(_loaded_at as date) not in (select changed_load_days.load_day from changed_load_days)
+        and not {{ loaded_on_days(load_days, '_loaded_at', 'support', 'support_tickets') }}
 ),
 {%- else %}
 
