@@ -6,8 +6,9 @@ Exit codes: 0 success, 1 the dbt build failed, 2 bad input (raw folder, argument
 from __future__ import annotations
 
 import argparse
-import gc
+import atexit
 import json
+import os
 import sys
 import time
 from collections.abc import Sequence
@@ -679,15 +680,16 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def entry() -> None:
-    """The `csm` command: main(), then exit without the interpreter's final garbage
-    collection. After a build that pass walks every object dbt made (its manifest, the
-    compiled nodes, the Jinja templates) only to free memory the process is about to hand
-    back anyway: ~0.7 s of a ~17 s daily run at `small` (py-spy, docs/benchmarks.md). Frozen
-    objects are left out of it; everything else at exit (files flushed and closed, atexit
-    handlers, dbt's log) happens as before."""
+    """The `csm` command: main(), the exit handlers (atexit: dbt's and logging's), then exit
+    without finalizing the interpreter. Its final garbage collection walks every object dbt
+    made (the manifest, the compiled nodes, the Jinja templates) only to free memory the
+    process hands back anyway: ~0.7 s of a ~17 s daily run at `small` (py-spy,
+    docs/benchmarks.md). Every connection is closed by then (dbt's by run_build)."""
     code = main()
-    gc.freeze()
-    raise SystemExit(code)
+    atexit._run_exitfuncs()
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(code)
 
 
 if __name__ == "__main__":
