@@ -62,6 +62,7 @@ MODELS = {
     "main_intermediate.int_alerts__episode_candidates": ["account_id", "rule_key", "opened_on"],
     "main_marts.fct_alerts": ["alert_id"],
     "main_marts.fct_alert_queue": ["alert_id"],
+    "main_intermediate.int_churn__usage_volatility_daily": ["account_id", "activity_date"],
     "main_intermediate.int_churn__scores_daily": ["account_id", "activity_date"],
     "main_marts.fct_churn_risk_daily": ["account_id", "activity_date"],
 }

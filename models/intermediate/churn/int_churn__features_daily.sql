@@ -8,16 +8,17 @@
 -- account-day's rows stay together and the joins run once (a union of one select per feature
 -- ran them once per feature and, at `large`, ran out of memory). A feature of the seed needs
 -- its branch here (without one its value is null: a pytest keeps the two lists equal). The
--- health signal families and the health score are reused; the usage volatility, the renewal
--- window and proximity, the contract type, the tenure and the segment are added.
+-- health signal families and the health score are reused; the usage volatility (its own
+-- incremental table, int_churn__usage_volatility_daily), the renewal window and proximity,
+-- the contract type, the tenure and the segment are added.
 with
 
 usage_signals as (
     select * from {{ ref('int_health__usage_signals_daily') }}
 ),
 
-usage_windows as (
-    select * from {{ ref('int_usage__account_windows_daily') }}
+usage_volatility as (
+    select * from {{ ref('int_churn__usage_volatility_daily') }}
 ),
 
 ticket_signals as (
@@ -66,27 +67,6 @@ first_paid as (
         min(first_paid_month) as first_paid_month
     from account_months
     group by account_id
-),
-
-usage_volatility as (
-    -- coefficient of variation of the daily events of the last churn_volatility_window_days
-    -- (28) paid days, the day included: a steady account is near 0, one that uses the product
-    -- in bursts is high. Population standard deviation / mean = sqrt(n sum(x^2) - sum(x)^2) /
-    -- sum(x), from integer sums: exact whatever order a window adds rows in, so a day-by-day
-    -- run equals a build at once (a floating stddev_pop differed in the last bit)
-    select
-        account_id,
-        activity_date,
-        sqrt(cast(
-            count(*) over last_28_days * sum(events * events) over last_28_days
-            - sum(events) over last_28_days * sum(events) over last_28_days
-            as {{ type_double() }}
-        )) / nullif(cast(sum(events) over last_28_days as {{ type_double() }}), 0) as usage_volatility
-    from usage_windows
-    window last_28_days as (
-        partition by account_id order by {{ days_between("'1970-01-01'", 'activity_date') }}
-        range between {{ var('churn_volatility_window_days') - 1 }} preceding and current row
-    )
 ),
 
 account_days as (
