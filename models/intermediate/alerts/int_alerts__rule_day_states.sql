@@ -20,12 +20,14 @@
 -- day again: each of these columns is a running maximum, so the state at that day is the
 -- maximum over the stored days before. int_alerts__episode_candidates reads the opening days
 -- and the closing days that follow an opening (closes_an_opening).
+{#- read once: each call of usage_reprocess_from() is a query when the model runs -#}
+{%- set reprocess_from = usage_reprocess_from() %}
 with
 
 rule_days as (
     select * from {{ ref('int_alerts__rule_days') }}
     {%- if is_incremental() %}
-        where activity_date >= {{ usage_reprocess_from() }}
+        where activity_date >= {{ reprocess_from }}
     {%- endif %}
 ),
 
@@ -54,7 +56,7 @@ carried as (
         max(last_open_day) as last_open_day,
         max(last_stop_day) as last_stop_day
     from {{ this }}
-    where activity_date < {{ usage_reprocess_from() }}
+    where activity_date < {{ reprocess_from }}
     group by account_id, rule_key
 ),
 {%- else %}

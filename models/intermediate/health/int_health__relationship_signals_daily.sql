@@ -12,6 +12,8 @@
 -- (90) days, and the ARR of the expansion opportunities open that day. An activity counts from
 -- its day until its window has passed (running sums of entries and exits). Incremental with the
 -- usage look-back.
+{#- read once: each call of usage_reprocess_from() is a query when the model runs -#}
+{%- set reprocess_from = usage_reprocess_from() %}
 with
 
 paid_days as (
@@ -20,7 +22,7 @@ paid_days as (
         activity_date
     from {{ ref('int_usage__account_windows_daily') }}
     {%- if is_incremental() %}
-        where activity_date >= {{ usage_reprocess_from() }}
+        where activity_date >= {{ reprocess_from }}
     {%- endif %}
 ),
 
@@ -33,7 +35,7 @@ executive_activities as (
         is_executive_present
         -- an incremental run reads the window before the look-back start; a full build reads all
         and cast(occurred_at as date) >= {{
-            add_days(usage_reprocess_from(), -var('health_executive_window_days'))
+            add_days(reprocess_from, -var('health_executive_window_days'))
             if is_incremental() else "cast('1900-01-01' as date)"
         }}
 ),

@@ -20,12 +20,14 @@
 -- the disk filled: docs/decisions.md.) Stored (incremental with the usage look-back): the
 -- health mart and the alert rule days both read the scores, which a view computed twice per
 -- build.
+{#- read once: each call of usage_reprocess_from() is a query when the model runs -#}
+{%- set reprocess_from = usage_reprocess_from() %}
 with
 
 measures as (
     select * from {{ ref('int_health__measures_daily') }}
     {%- if is_incremental() %}
-        where activity_date >= {{ usage_reprocess_from() }}
+        where activity_date >= {{ reprocess_from }}
     {%- endif %}
 ),
 
@@ -35,7 +37,7 @@ paid_days as (
         activity_date
     from {{ ref('int_health__usage_signals_daily') }}
     {%- if is_incremental() %}
-        where activity_date >= {{ usage_reprocess_from() }}
+        where activity_date >= {{ reprocess_from }}
     {%- endif %}
 ),
 

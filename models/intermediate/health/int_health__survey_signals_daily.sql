@@ -12,6 +12,8 @@
 -- answers of the last health_nps_window_days (365) days. An answer counts from the day it was
 -- given until its window has passed (running sums of entries and exits). Incremental with the
 -- usage look-back: a run reads only the answers that can still be in a rebuilt day's window.
+{#- read once: each call of usage_reprocess_from() is a query when the model runs -#}
+{%- set reprocess_from = usage_reprocess_from() %}
 with
 
 paid_days as (
@@ -20,7 +22,7 @@ paid_days as (
         activity_date
     from {{ ref('int_usage__account_windows_daily') }}
     {%- if is_incremental() %}
-        where activity_date >= {{ usage_reprocess_from() }}
+        where activity_date >= {{ reprocess_from }}
     {%- endif %}
 ),
 
@@ -40,7 +42,7 @@ csat_answers as (
     where
         survey_type = 'csat'
         and answered_on >= {{
-            add_days(usage_reprocess_from(), -var('health_csat_window_days'))
+            add_days(reprocess_from, -var('health_csat_window_days'))
             if is_incremental() else "cast('1900-01-01' as date)"
         }}
 ),
@@ -50,7 +52,7 @@ nps_answers as (
     where
         survey_type = 'nps'
         and answered_on >= {{
-            add_days(usage_reprocess_from(), -var('health_nps_window_days'))
+            add_days(reprocess_from, -var('health_nps_window_days'))
             if is_incremental() else "cast('1900-01-01' as date)"
         }}
 ),

@@ -14,6 +14,8 @@
 -- window has passed: the counts are running sums of those entries and exits, so the cost
 -- grows with the tickets, not with the window. Incremental with the usage look-back: a run
 -- reads only the tickets that can still be in the window of a rebuilt day.
+{#- read once: each call of usage_reprocess_from() is a query when the model runs -#}
+{%- set reprocess_from = usage_reprocess_from() %}
 with
 
 paid_days as (
@@ -23,7 +25,7 @@ paid_days as (
         seats
     from {{ ref('int_usage__account_windows_daily') }}
     {%- if is_incremental() %}
-        where activity_date >= {{ usage_reprocess_from() }}
+        where activity_date >= {{ reprocess_from }}
     {%- endif %}
 ),
 
@@ -42,7 +44,7 @@ tickets as (
 window_tickets as (
     select * from tickets
     {%- if is_incremental() %}
-        where opened_on >= {{ add_days(usage_reprocess_from(), -var('health_ticket_window_days')) }}
+        where opened_on >= {{ add_days(reprocess_from, -var('health_ticket_window_days')) }}
     {%- endif %}
 ),
 

@@ -12,19 +12,21 @@
 -- trends), and the growth of 30-day active users against the same measure
 -- health_growth_window_days (90) days earlier. These days are the health score's days.
 -- Incremental with the usage look-back.
+{#- read once: each call of usage_reprocess_from() is a query when the model runs -#}
+{%- set reprocess_from = usage_reprocess_from() %}
 with
 
 windows as (
     select * from {{ ref('int_usage__account_windows_daily') }}
     {%- if is_incremental() %}
-        where activity_date >= {{ add_days(usage_reprocess_from(), -var('health_growth_window_days')) }}
+        where activity_date >= {{ add_days(reprocess_from, -var('health_growth_window_days')) }}
     {%- endif %}
 ),
 
 paid_days as (
     select * from windows
     {%- if is_incremental() %}
-        where activity_date >= {{ usage_reprocess_from() }}
+        where activity_date >= {{ reprocess_from }}
     {%- endif %}
 ),
 

@@ -10,19 +10,21 @@
 -- sessions, events by type, distinct features and core features used. Built from the user and
 -- feature grains (no second pass over the events), incremental with the same look-back.
 -- depends_on: {{ ref('stg_meta__as_of') }} (the look-back reads the as-of date on incremental runs only)
+{#- read once: each call of usage_reprocess_from() is a query when the model runs -#}
+{%- set reprocess_from = usage_reprocess_from() %}
 with
 
 user_days as (
     select * from {{ ref('int_usage__user_daily') }}
     {%- if is_incremental() %}
-        where activity_date >= {{ usage_reprocess_from() }}
+        where activity_date >= {{ reprocess_from }}
     {%- endif %}
 ),
 
 feature_days as (
     select * from {{ ref('int_usage__account_feature_daily') }}
     {%- if is_incremental() %}
-        where activity_date >= {{ usage_reprocess_from() }}
+        where activity_date >= {{ reprocess_from }}
     {%- endif %}
 ),
 

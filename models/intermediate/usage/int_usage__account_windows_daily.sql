@@ -31,6 +31,8 @@
 -- closes on another; an event enters the 14-day window on its day and leaves it 14 days
 -- later), never a join per day: the cost grows with the activity, not with the window length.
 -- Incremental with the usage look-back; a full refresh gives the same rows.
+{#- read once: each call of usage_reprocess_from() is a query when the model runs -#}
+{%- set reprocess_from = usage_reprocess_from() %}
 with
 
 periods as (
@@ -40,21 +42,21 @@ periods as (
 user_days as (
     select * from {{ ref('int_usage__user_daily') }}
     {%- if is_incremental() %}
-        where activity_date >= {{ add_days(usage_reprocess_from(), 1 - history_days) }}
+        where activity_date >= {{ add_days(reprocess_from, 1 - history_days) }}
     {%- endif %}
 ),
 
 account_days as (
     select * from {{ ref('int_usage__account_daily') }}
     {%- if is_incremental() %}
-        where activity_date >= {{ add_days(usage_reprocess_from(), 1 - history_days) }}
+        where activity_date >= {{ add_days(reprocess_from, 1 - history_days) }}
     {%- endif %}
 ),
 
 feature_days as (
     select * from {{ ref('int_usage__account_feature_daily') }}
     {%- if is_incremental() %}
-        where activity_date >= {{ add_days(usage_reprocess_from(), 1 - history_days) }}
+        where activity_date >= {{ add_days(reprocess_from, 1 - history_days) }}
     {%- endif %}
 ),
 
@@ -76,7 +78,7 @@ bounds as (
     -- incremental run from the look-back start
     select
         {%- if is_incremental() %}
-            {{ usage_reprocess_from() }} as first_day,
+            {{ reprocess_from }} as first_day,
         {%- else %}
             (select min(activity_date) from user_days) as first_day,
         {%- endif %}

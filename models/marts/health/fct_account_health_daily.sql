@@ -12,13 +12,15 @@
 -- health score with its tier and color, the CSM and size segment the account had that day,
 -- the lifecycle stage and renewal date, and the score 7 and 30 days earlier with the 7-day
 -- trend. Incremental with the usage look-back.
+{#- read once: each call of usage_reprocess_from() is a query when the model runs -#}
+{%- set reprocess_from = usage_reprocess_from() %}
 with
 
 scores as (
     select * from {{ ref('int_health__scores_daily') }}
     {%- if is_incremental() %}
         -- the rebuilt days
-        where activity_date >= {{ usage_reprocess_from() }}
+        where activity_date >= {{ reprocess_from }}
     {%- endif %}
 ),
 
@@ -32,7 +34,7 @@ score_days as (
     from {{ ref('int_health__scores_daily') }}
     {%- if is_incremental() %}
         -- the rebuilt days and the 30 days before them
-        where activity_date >= {{ add_days(usage_reprocess_from(), -30) }}
+        where activity_date >= {{ add_days(reprocess_from, -30) }}
     {%- endif %}
 ),
 
@@ -179,5 +181,5 @@ left join tiers
 left join first_paid
     on scores.account_id = first_paid.account_id
 {%- if is_incremental() %}
-    where scores.activity_date >= {{ usage_reprocess_from() }}
+    where scores.activity_date >= {{ reprocess_from }}
 {%- endif %}
