@@ -34,9 +34,10 @@ select
 from events
 group by account_id, user_id, event_date
 {%- if not is_incremental() %}
--- A full build writes the rows in day order: daily runs read only the recent days of this
--- table (the usage windows, the account days), and in day order the engine skips the older
--- row groups by their min/max (the last 30 days at `large`: 2.3 s -> 0.2 s, for ~3.5 s more
--- on the full build). An incremental run adds its days together, so they stay clustered.
-order by activity_date
+    -- A full build writes the rows in day order: daily runs read only the recent days of this
+    -- table (the usage windows, the account days), and in day order the engine skips the older
+    -- row groups by their min/max (the last 30 days at `large`: 2.3 s -> 0.2 s; the sort costs the
+    -- full build up to ~20 s, docs/benchmarks.md 2026-12-03). An incremental run adds its days
+    -- together, so they stay clustered.
+    order by activity_date
 {%- endif %}
