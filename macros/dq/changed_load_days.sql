@@ -40,16 +40,14 @@ where ({{ key | join(' is null or ') }} is null)
 {%- endif -%}
 {%- endmacro %}
 
-{#- The changed load days (changed_load_days) of an incremental run as a list of dates, read
-    when the model runs, before its query; none at parse time and where `this` is not the
-    model's own table (unit tests), where loaded_on_days falls back to the query itself. Set it
+{#- The changed load days (changed_load_days) of an incremental run as a list of dates
+    (incremental_run_values); none at parse time and where `this` is not the model's own table
+    (unit tests), where loaded_on_days falls back to the query itself. Set it
     once per model and pass it to each loaded_on_days. A null load day is left out, as the
     query's `in` left it out before. -#}
 {% macro changed_load_day_list(source_name, table_name) -%}
-    {%- if execute and model.resource_type == 'model' and is_incremental() -%}
-        {{ return(run_query(changed_load_days(source_name, table_name)).columns[0].values() | reject('none') | list) }}
-    {%- endif -%}
-    {{ return(none) }}
+    {%- set load_days = incremental_run_values(changed_load_days(source_name, table_name)) -%}
+    {{ return(none if load_days is none else load_days | reject('none') | list) }}
 {%- endmacro %}
 
 {#- A condition: the timestamp `column` falls on one of `load_days` (changed_load_day_list).

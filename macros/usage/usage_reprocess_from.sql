@@ -23,9 +23,9 @@
     from {{ this }}
 )
 {%- endset -%}
-{%- if execute and model.resource_type == 'model' and is_incremental() -%}
-    {%- set first_day = run_query('select ' ~ reprocess_from ~ ' as first_day').columns[0].values()[0] -%}
-    cast('{{ (first_day | string)[:10] }}' as date)
+{%- set first_days = incremental_run_values('select ' ~ reprocess_from ~ ' as first_day') -%}
+{%- if first_days is not none -%}
+    cast('{{ (first_days[0] | string)[:10] }}' as date)
 {%- else -%}
     {{ reprocess_from }}
 {%- endif -%}

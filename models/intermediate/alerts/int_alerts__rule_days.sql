@@ -16,16 +16,14 @@
 -- Incremental with the usage look-back: a run rebuilds the days from the latest built day
 -- minus usage_lookback_days and reads the windowed inputs from twice the longest rule window
 -- before them (a window and the one before it, for the usage comparison).
--- The longest window is read when the model runs, as usage_reprocess_from() reads its date, so
--- that read_from is a constant the engine can skip older days by: as a subquery it hid the
--- bound, and every day of the account and feature days was read (9.4 s of the `large` daily
--- run, docs/benchmarks.md).
+-- The longest window is read when the model runs (incremental_run_values), as
+-- usage_reprocess_from() reads its date, so that read_from is a constant: as a subquery it hid
+-- the bound, and every day of the account and feature days was read. (The model's daily cost at
+-- `large`, ~9.6 s, is the 180 days of windows it computes again: docs/benchmarks.md.)
 {%- set longest_window = '(select max(window_days) from ' ~ ref('alert_rules') ~ ')' %}
-{%- if execute and model.resource_type == 'model' and is_incremental() %}
-    {%- set longest_days = run_query('select ' ~ longest_window).columns[0].values()[0] %}
-    {%- if longest_days is not none %}
-        {%- set longest_window = longest_days | int %}
-    {%- endif %}
+{%- set longest_days = incremental_run_values('select ' ~ longest_window) %}
+{%- if longest_days is not none and longest_days[0] is not none %}
+    {%- set longest_window = longest_days[0] | int %}
 {%- endif %}
 {%- set reprocess_from = usage_reprocess_from() %}
 {%- set read_from = add_days(reprocess_from, '-2 * ' ~ longest_window) %}
