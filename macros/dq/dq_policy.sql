@@ -5,31 +5,19 @@
 
     Thresholds are applied when the test runs, inside its SQL (a seed cannot be read when dbt
     parses the project, which is when severity, warn_if and error_if are fixed): a policy test
-    returns one row when the measure is above the warn threshold and a second when it is above
-    the error threshold, and is configured warn_if '>0', error_if '>1'. -#}
+    returns a 'warn' row for each check whose measure is above its warn threshold and an
+    'error' row for each above its error threshold. Its config policy_test_config() turns the
+    rows into the test's verdict: warn when there is a row, fail when one of them is an error,
+    however many checks the test makes. -#}
 
-{#- A one-row select of the policy row that applies: warn_above, error_above, note. -#}
-{% macro dq_policy(check_family, table_name, column_name='*') -%}
-select
-    warn_above,
-    error_above,
-    note
-from (
-    select
-        warn_above,
-        error_above,
-        note,
-        row_number() over (
-            order by
-                case when table_name = '*' then 1 else 0 end,
-                case when column_name = '*' then 1 else 0 end
-        ) as specificity_rank
-    from {{ ref('data_quality_policy') }}
-    where check_family = '{{ check_family }}'
-        and table_name in ('{{ table_name }}', '*')
-        and column_name in ('{{ column_name }}', '*')
-) as matching
-where specificity_rank = 1
+{#- The config of a policy test: dbt counts 1 when every returned row is a warning and 2 when
+    one is an error, so that warn_if '>0' and error_if '>1' read as the rows' worst level. -#}
+{% macro policy_test_config() -%}
+    {{ config(
+        warn_if='>0',
+        error_if='>1',
+        fail_calc="coalesce(max(case when level = 'error' then 2 else 1 end), 0)"
+    ) }}
 {%- endmacro %}
 
 {#- The table a test's policy row is looked up by: the raw table of a staging model (base_ or
@@ -48,52 +36,91 @@ where specificity_rank = 1
     {{ return(tested) }}
 {%- endmacro %}
 
-{#- The body of a policy test. `measured` is a one-row select of checked_rows and failing_rows;
-    the measure is their ratio. Returns a 'warn' row when the measure is above the warn
-    threshold (or the error threshold when the row sets no warn threshold) and an 'error' row
-    when it is above the error threshold, each naming the check, the measure and the threshold
-    (csm build prints them as one line). -#}
-{% macro policy_levels(check_family, column_name, measured) -%}
-    {%- set table_name = policy_table_name() -%}
+{#- The body of a policy test. `measured` selects one row per check: check_family,
+    table_name, column_name ('*' for a table-wide check), checked_rows and failing_rows; the
+    measure is their ratio. Returns a 'warn' row for each check whose measure is above its warn
+    threshold (or its error threshold when the policy row sets no warn threshold) and an
+    'error' row for each above its error threshold, naming the check, the measure and the
+    threshold (csm build prints each as one line). -#}
+{% macro policy_levels(measured) -%}
 with
 
 measured as (
     select
+        check_family,
+        table_name,
+        column_name,
         checked_rows,
         failing_rows,
         {{ ratio('failing_rows', 'checked_rows') }} as measure
     from ({{ measured }}) as counts
 ),
 
+policy_rows as (
+    select * from {{ ref('data_quality_policy') }}
+),
+
+matched as (
+    select
+        measured.check_family,
+        measured.table_name,
+        measured.column_name,
+        policy_rows.warn_above,
+        policy_rows.error_above,
+        policy_rows.note,
+        row_number() over (
+            partition by measured.check_family, measured.table_name, measured.column_name
+            order by
+                case when policy_rows.table_name = '*' then 1 else 0 end,
+                case when policy_rows.column_name = '*' then 1 else 0 end
+        ) as specificity_rank
+    from measured
+    inner join policy_rows
+        on measured.check_family = policy_rows.check_family
+            and policy_rows.table_name in (measured.table_name, '*')
+            and policy_rows.column_name in (measured.column_name, '*')
+),
+
 policy as (
-    {{ dq_policy(check_family, table_name, column_name) }}
+    select * from matched
+    where specificity_rank = 1
 ),
 
 levels as (
     select
+        check_family,
+        table_name,
+        column_name,
         'warn' as level,
-        coalesce(warn_above, error_above) as threshold
+        coalesce(warn_above, error_above) as threshold,
+        note
     from policy
     union all
     select
+        check_family,
+        table_name,
+        column_name,
         'error' as level,
-        error_above as threshold
+        error_above as threshold,
+        note
     from policy
 )
 
 select
     levels.level,
-    '{{ check_family }}' as check_family,
-    '{{ table_name }}' as table_name,
-    '{{ column_name }}' as column_name,
+    measured.check_family,
+    measured.table_name,
+    measured.column_name,
     measured.measure,
     levels.threshold,
     measured.checked_rows,
     measured.failing_rows,
-    policy.note
+    levels.note
 from measured
-cross join levels
-cross join policy
+inner join levels
+    on measured.check_family = levels.check_family
+        and measured.table_name = levels.table_name
+        and measured.column_name = levels.column_name
 where levels.threshold is not null
     and measured.measure > levels.threshold
 {%- endmacro %}

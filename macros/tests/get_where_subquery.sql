@@ -5,8 +5,9 @@
     the latest value in the model). The event-scale and daily models declare it, so a daily
     run checks the days it rebuilt instead of the whole history; a full refresh (or csm build
     --test-all-rows) checks every row. Keys that include the day column lose nothing; keys
-    without it (event_id) are checked among the recent rows only. A test that must count
-    every row (reconciles_with_raw, quarantine_rate) sets config meta test_all_rows. -#}
+    without it (event_id) are checked among the recent rows only. The tests that must count
+    every row (tests/data_quality: every raw row accounted for, the quarantine rates) are
+    singular tests, which read their models whole. -#}
 {% macro get_where_subquery(relation) -%}
     {%- set conditions = [] -%}
     {%- if config.get('where') -%}
@@ -14,8 +15,7 @@
     {%- endif -%}
     {%- set recent_days = var('test_recent_days', none) -%}
     {%- set tested_id = model.get('attached_node') if model is mapping else none -%}
-    {%- set all_rows = (config.get('meta') or {}).get('test_all_rows') -%}
-    {%- if recent_days and not all_rows and execute and tested_id and tested_id in graph.nodes -%}
+    {%- if recent_days and execute and tested_id and tested_id in graph.nodes -%}
         {%- set recent_by = graph.nodes[tested_id].config.meta.get('test_recent_by') -%}
         {%- if recent_by -%}
             {#- the first recent value is read before the test and written in as a constant, so

@@ -422,7 +422,7 @@ def build(raw: Path, working: Path, serving_file: Path, request: BuildRequest) -
         print(f"building against {working} from {raw}", flush=True)
         outcome = dbt_runner.run_build(project, options)
         buildstate.finish(working, begun.build_id, outcome.success, _invocation_id(target))
-        outcome = dbt_runner.policy_findings(outcome, working)
+        outcome = dbt_runner.read_findings(outcome, working)
         text = dbt_runner.report(outcome, project / "logs" / "dbt.log")
         if text:
             print(text, file=sys.stdout if outcome.success else sys.stderr)

@@ -43,7 +43,9 @@ class NodeOutcome:
     status: str
     message: str
     sql: str | None = None  # a test's compiled query (what it returned can be read again)
-    finding: str | None = None  # a policy test's finding in one line (policy_findings)
+    # what a test found, read again (read_findings): a policy test's findings, one line per
+    # table or column; a failed test's first rows
+    findings: tuple[str, ...] = ()
 
     @property
     def name(self) -> str:
@@ -209,16 +211,16 @@ def _block(title: str, nodes: list[NodeOutcome], log_file: Path) -> list[str]:
     lines = [title]
     for node in nodes:
         lines.append(f"  - {node.node} [{node.status}]")
-        if node.finding:
-            lines.append(f"      {node.finding}")
+        lines += [f"      {finding}" for finding in node.findings]
         lines += _indent(node.message, log_file)
     return lines
 
 
-def warning_line(node: NodeOutcome) -> str:
-    """One warning, one line: the policy finding, else the first line of dbt's message."""
-    what = node.finding or node.message.splitlines()[0]
-    return f"  - warn  {what}  [{node.name}]"
+def warning_lines(node: NodeOutcome) -> list[str]:
+    """One line per policy finding of a warned test (a test checking several tables or columns
+    finds one each), else the first line of dbt's message."""
+    found = node.findings or (node.message.splitlines()[0],)
+    return [f"  - warn  {what}  [{node.name}]" for what in found]
 
 
 # --- what a data-quality policy test found (macro policy_levels) ---------------------------
@@ -248,17 +250,39 @@ def describe_finding(row: dict[str, Any]) -> str:
     return f"{family} of {where}: {measure}{rows}, {verb} above {limit}{note}"
 
 
-def policy_findings(outcome: BuildOutcome, duckdb_file: Path) -> BuildOutcome:
-    """The outcome with each warned or failed policy test's finding in one line, read again
-    from the working database by the test's own query (dbt's message only says how many rows
-    the test returned). Tests that are not policy tests, and any read that fails, keep dbt's
-    message alone."""
+def worst_findings(rows: list[dict[str, Any]]) -> tuple[str, ...]:
+    """One line per check a policy test returned rows for (a check above its error threshold
+    returns a 'warn' and an 'error' row: the error is the one shown), in table and column
+    order."""
+    worst: dict[tuple[str, str, str], dict[str, Any]] = {}
+    for row in rows:
+        check = (str(row["table_name"]), str(row["column_name"]), str(row["check_family"]))
+        if check not in worst or row["level"] == "error":
+            worst[check] = row
+    return tuple(describe_finding(worst[check]) for check in sorted(worst))
+
+
+FAILED_ROWS_SHOWN = 5
+
+
+def describe_row(row: dict[str, Any]) -> str:
+    """'source_table=crm_csms, raw_count=15, kept_count=14' from a row a failed test returned."""
+    return ", ".join(f"{column}={value}" for column, value in row.items())
+
+
+def read_findings(outcome: BuildOutcome, duckdb_file: Path) -> BuildOutcome:
+    """The outcome with what each warned or failed test found, read again from the working
+    database by the test's own query (dbt's message only says how many rows the test
+    returned): a policy test's findings, one line per table or column; a failed test's first
+    rows (a test that checks every raw table names the one that broke). A warned test that is
+    not a policy test, and any read that fails, keep dbt's message alone."""
     nodes = [node for node in [*outcome.warned, *outcome.failed] if node.sql]
     if not nodes or not duckdb_file.is_file():
         return outcome
     import duckdb
 
-    found: dict[str, str] = {}
+    failed = {node.node for node in outcome.failed}
+    found: dict[str, tuple[str, ...]] = {}
     try:
         with duckdb.connect(str(duckdb_file), read_only=True) as connection:
             for node in nodes:
@@ -269,13 +293,17 @@ def policy_findings(outcome: BuildOutcome, duckdb_file: Path) -> BuildOutcome:
                 except duckdb.Error:
                     continue
                 if rows and set(POLICY_COLUMNS) <= set(columns):
-                    worst = max(rows, key=lambda row: row["level"] == "error")
-                    found[node.node] = describe_finding(worst)
+                    found[node.node] = worst_findings(rows)
+                elif rows and node.node in failed:
+                    shown = [describe_row(row) for row in rows[:FAILED_ROWS_SHOWN]]
+                    if len(rows) > FAILED_ROWS_SHOWN:
+                        shown.append(f"... ({len(rows) - FAILED_ROWS_SHOWN:,} more rows)")
+                    found[node.node] = tuple(shown)
     except duckdb.Error:
         return outcome
 
     def enrich(nodes: list[NodeOutcome]) -> list[NodeOutcome]:
-        return [replace(node, finding=found.get(node.node)) for node in nodes]
+        return [replace(node, findings=found.get(node.node, ())) for node in nodes]
 
     return replace(outcome, warned=enrich(outcome.warned), failed=enrich(outcome.failed))
 
@@ -285,8 +313,9 @@ def report(outcome: BuildOutcome, log_file: Path) -> str:
     nothing to say)."""
     lines: list[str] = []
     if outcome.warned:
-        lines.append(f"{len(outcome.warned)} warning(s), not failing the build:")
-        lines += [warning_line(node) for node in outcome.warned]
+        warnings = [line for node in outcome.warned for line in warning_lines(node)]
+        lines.append(f"{len(warnings)} warning(s), not failing the build:")
+        lines += warnings
     if outcome.failed:
         lines += _block("Failed nodes:", outcome.failed, log_file)
     if outcome.skipped and not outcome.success:

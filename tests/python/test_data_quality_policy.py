@@ -73,7 +73,7 @@ def test_an_empty_optional_column_warns_in_one_line_and_publishes(built) -> None
         f"  - warn  missing_rate of {table}.{column}: 100.00% of "
         + lines[0].split(" of ", 2)[2].split(" rows")[0]
         + " rows, warns above 95.00% (set only on the last period of a canceled subscription)"
-        f"  [missing_rate_stg_{table.replace('_', '__', 1)}_{column}]"
+        f"  [missing_rates_stg_{table.replace('_', '__', 1)}]"
     ], out[-3000:]
     assert "skipped" not in out
     assert site.snapshot()["publish_info"]["as_of_timestamp"] == "2026-09-30 23:30:00"
@@ -114,7 +114,7 @@ def test_the_policy_decides_an_error_stops_the_build_and_the_publish(
     edit_csv(project / "seeds" / "data_quality_policy.csv", strict)
     failed = site.with_project(project).csm(raw, "build")
     assert failed.returncode == 1, failed.stdout[-2000:]
-    assert f"test.customer_success.missing_rate_stg_billing__subscription_periods_{column}" in (
+    assert "test.customer_success.missing_rates_stg_billing__subscription_periods" in (
         failed.stderr
     )
     assert "fails above 99.00%" in failed.stderr
@@ -175,6 +175,26 @@ def test_a_finding_reads_as_one_line() -> None:
     )
 
 
+def test_a_test_of_several_checks_finds_one_line_each_the_error_over_the_warning() -> None:
+    def row(column: str, level: str, measure: float, threshold: float) -> dict:
+        return {
+            "level": level,
+            "check_family": "missing_rate",
+            "table_name": "t",
+            "column_name": column,
+            "measure": measure,
+            "threshold": threshold,
+            "checked_rows": 10,
+            "note": None,
+        }
+
+    rows = [row("b", "warn", 0.5, 0.05), row("a", "error", 0.5, 0.2), row("a", "warn", 0.5, 0.1)]
+    assert dbt_runner.worst_findings(rows) == (
+        "missing_rate of t.a: 50.00% of 10 rows, fails above 20.00%",
+        "missing_rate of t.b: 50.00% of 10 rows, warns above 5.00%",
+    )
+
+
 def test_warnings_are_one_line_each_and_read_again_from_the_database(tmp_path: Path) -> None:
     import duckdb
 
@@ -192,10 +212,37 @@ def test_warnings_are_one_line_each_and_read_again_from_the_database(tmp_path: P
             _policy_test("recency_y", None),  # not a policy test: dbt's message
         ],
     )
-    text = dbt_runner.report(dbt_runner.policy_findings(outcome, database), Path("dbt.log"))
+    text = dbt_runner.report(dbt_runner.read_findings(outcome, database), Path("dbt.log"))
     assert text.splitlines() == [
         "2 warning(s), not failing the build:",
         "  - warn  missing_rate of t.c: 50.00% of 10 rows, warns above 5.00% (why)  "
         "[missing_rate_x]",
         "  - warn  Got 1 result, configured to warn if >0  [recency_y]",
+    ]
+
+
+def test_a_failed_test_shows_its_first_rows(tmp_path: Path) -> None:
+    import duckdb
+
+    database = tmp_path / "w.duckdb"
+    with duckdb.connect(str(database)) as connection:
+        connection.execute(
+            "create table broken as select 'crm_csms' as source_table, 15 as raw_count, "
+            "14 as kept_count from range(7)"
+        )
+    failed = dbt_runner.NodeOutcome(
+        "test.customer_success.assert_rows.abc",
+        "fail",
+        "Got 7 results, configured to fail if != 0",
+        "select * from broken",
+    )
+    outcome = dbt_runner.BuildOutcome(success=False, failed=[failed])
+    text = dbt_runner.report(dbt_runner.read_findings(outcome, database), Path("dbt.log"))
+    row = "      source_table=crm_csms, raw_count=15, kept_count=14"
+    assert text.splitlines()[:9] == [
+        "Failed nodes:",
+        "  - test.customer_success.assert_rows.abc [fail]",
+        *[row] * 5,
+        "      ... (2 more rows)",
+        "      Got 7 results, configured to fail if != 0",
     ]

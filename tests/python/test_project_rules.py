@@ -266,25 +266,34 @@ ALWAYS_ERROR = {
     "unique",
     "unique_combination_of_columns",
     "relationships",
-    "reconciles_with_raw",
     "not_null",
 }
-# Generic tests whose warn and error thresholds are the data-quality policy seed's rows.
-POLICY_TESTS = {"missing_rate", "quarantine_rate"}
+# Singular tests that always fail the build: every raw row accounted for.
+ALWAYS_ERROR_SINGULAR = {"assert_every_raw_row_is_accounted_for"}
+# Tests whose warn and error thresholds are the data-quality policy seed's rows: the generic
+# missing_rates (one per model) and the singular quarantine rates (every raw table).
+POLICY_TESTS = {"missing_rates"}
+POLICY_SINGULAR = {"assert_quarantine_rates_within_policy"}
 POLICY_SEED = "seed.customer_success.data_quality_policy"
+POLICY_FAIL_CALC = "coalesce(max(case when level = 'error' then 2 else 1 end), 0)"
 
 
-def data_tests(manifest: dict[str, Any], names: set[str]) -> list[dict[str, Any]]:
+def data_tests(
+    manifest: dict[str, Any], names: set[str], singular: set[str] = frozenset()
+) -> list[dict[str, Any]]:
+    """The generic tests of the given kinds and the singular tests of the given names."""
     return [
         n
         for n in manifest["nodes"].values()
-        if n["resource_type"] == "test" and (n.get("test_metadata") or {}).get("name") in names
+        if n["resource_type"] == "test"
+        and ((n.get("test_metadata") or {}).get("name") in names or n["name"] in singular)
     ]
 
 
 def test_keys_references_and_reconciliation_always_fail_the_build(manifest) -> None:
-    tests = data_tests(manifest, ALWAYS_ERROR)
+    tests = data_tests(manifest, ALWAYS_ERROR, ALWAYS_ERROR_SINGULAR)
     assert len(tests) > 50
+    assert {n["name"] for n in tests} >= ALWAYS_ERROR_SINGULAR
     soft = [
         n["name"]
         for n in tests
@@ -295,14 +304,16 @@ def test_keys_references_and_reconciliation_always_fail_the_build(manifest) -> N
 
 
 def test_policy_tests_take_their_thresholds_from_the_policy_seed(manifest) -> None:
-    tests = data_tests(manifest, POLICY_TESTS)
-    assert len(tests) > 30
+    tests = data_tests(manifest, POLICY_TESTS, POLICY_SINGULAR)
+    assert len(tests) > 10
+    assert {n["name"] for n in tests} >= POLICY_SINGULAR
     wrong = [
         n["name"]
         for n in tests
         if POLICY_SEED not in n["depends_on"]["nodes"]
-        or set(n["test_metadata"]["kwargs"]) - {"model", "column_name", "row_condition"}
-        or (n["config"]["warn_if"], n["config"]["error_if"]) != (">0", ">1")
+        or set((n.get("test_metadata") or {}).get("kwargs", {})) - {"model", "columns"}
+        or (n["config"]["warn_if"], n["config"]["error_if"], n["config"]["fail_calc"])
+        != (">0", ">1", POLICY_FAIL_CALC)
     ]
     assert not wrong, wrong
 

@@ -166,7 +166,7 @@ def test_a_failing_test_publishes_nothing_and_publish_refuses(
     site: Site, raws: dict[str, Path], tmp_path: Path
 ) -> None:
     published = site.snapshot()
-    # a policy that fails every quarantined row: the quarantine_rate tests fail
+    # a policy that fails every quarantined row: the quarantine rates test fails
     strict = project_copy(tmp_path / "strict")
     policy = strict / "seeds" / "data_quality_policy.csv"
     lines = policy.read_text().splitlines()
@@ -181,7 +181,7 @@ def test_a_failing_test_publishes_nothing_and_publish_refuses(
     assert failed.returncode == 1
     line = next(x for x in failed.stderr.splitlines() if x.startswith("not published"))
     assert line.startswith("not published: ")
-    assert " tests failed; " in line
+    assert " test failed; " in line
     assert line.endswith(
         f"the serving database still holds the data as of {NEW_END} 23:30 "
         f"(published {published['publish_info']['published_at'][:16]} UTC)"
@@ -191,7 +191,7 @@ def test_a_failing_test_publishes_nothing_and_publish_refuses(
     refused = site.with_project(strict).csm(raws["new"], "publish")  # its run results
     assert refused.returncode == 1
     assert "not published: the last dbt run" in refused.stderr
-    assert "test.customer_success.quarantine_rate_" in refused.stderr
+    assert "test.customer_success.assert_quarantine_rates_within_policy" in refused.stderr
     assert site.snapshot() == published
 
     skipped = ok(site.csm(raws["new"], "build", "--no-publish"))
