@@ -270,6 +270,22 @@ def describe_row(row: dict[str, Any]) -> str:
     return ", ".join(f"{column}={value}" for column, value in row.items())
 
 
+def first_rows(cursor: Any, columns: list[str]) -> tuple[str, ...]:
+    """The first FAILED_ROWS_SHOWN rows of a failed test's result, one line each, and how many
+    more there are: the rest is counted in batches, not held (a failed key test on the events
+    can return millions of rows)."""
+    shown = [
+        describe_row(dict(zip(columns, row, strict=True)))
+        for row in cursor.fetchmany(FAILED_ROWS_SHOWN)
+    ]
+    more = 0
+    while batch := cursor.fetchmany(10_000):
+        more += len(batch)
+    if more:
+        shown.append(f"... ({more:,} more rows)")
+    return tuple(shown)
+
+
 def read_findings(outcome: BuildOutcome, duckdb_file: Path) -> BuildOutcome:
     """The outcome with what each warned or failed test found, read again from the working
     database by the test's own query (dbt's message only says how many rows the test
@@ -289,16 +305,16 @@ def read_findings(outcome: BuildOutcome, duckdb_file: Path) -> BuildOutcome:
                 try:
                     cursor = connection.execute(f"select * from ({node.sql}) as findings")
                     columns = [column[0] for column in cursor.description]
-                    rows = [dict(zip(columns, row, strict=True)) for row in cursor.fetchall()]
+                    if set(POLICY_COLUMNS) <= set(columns):
+                        rows = [dict(zip(columns, row, strict=True)) for row in cursor.fetchall()]
+                        if rows:
+                            found[node.node] = worst_findings(rows)
+                    elif node.node in failed:
+                        shown = first_rows(cursor, columns)
+                        if shown:
+                            found[node.node] = shown
                 except duckdb.Error:
                     continue
-                if rows and set(POLICY_COLUMNS) <= set(columns):
-                    found[node.node] = worst_findings(rows)
-                elif rows and node.node in failed:
-                    shown = [describe_row(row) for row in rows[:FAILED_ROWS_SHOWN]]
-                    if len(rows) > FAILED_ROWS_SHOWN:
-                        shown.append(f"... ({len(rows) - FAILED_ROWS_SHOWN:,} more rows)")
-                    found[node.node] = tuple(shown)
     except duckdb.Error:
         return outcome
 
