@@ -20,6 +20,33 @@
     ) }}
 {%- endmacro %}
 
+{#- The policy row that applies to each check of `checks` (a CTE or relation with check_family,
+    the table in `table_column` and column_name): every column of the check with the row's
+    warn_above, error_above and note, null where no row matches. The one place the precedence
+    is written, so the build's policy tests (policy_levels) and the scorecard
+    (int_quality__thresholds) apply the same row. -#}
+{% macro applying_policy(checks, table_column) -%}
+select * from (
+    select
+        checks.*,
+        policy.warn_above,
+        policy.error_above,
+        policy.note,
+        row_number() over (
+            partition by checks.check_family, checks.{{ table_column }}, checks.column_name
+            order by
+                case when policy.table_name = '*' then 1 else 0 end,
+                case when policy.column_name = '*' then 1 else 0 end
+        ) as specificity_rank
+    from {{ checks }} as checks
+    left join {{ ref('data_quality_policy') }} as policy
+        on checks.check_family = policy.check_family
+            and policy.table_name in (checks.{{ table_column }}, '*')
+            and policy.column_name in (checks.column_name, '*')
+) as ranked
+where specificity_rank = 1
+{%- endmacro %}
+
 {#- The table a test's policy row is looked up by: the raw table of a staging model (base_ or
     stg_ of raw_tables()), else the model's own name. Reads the test node being run (the
     context's `model`), so it is only meaningful at execution time. -#}
@@ -56,34 +83,8 @@ measured as (
     from ({{ measured }}) as counts
 ),
 
-policy_rows as (
-    select * from {{ ref('data_quality_policy') }}
-),
-
-matched as (
-    select
-        measured.check_family,
-        measured.table_name,
-        measured.column_name,
-        policy_rows.warn_above,
-        policy_rows.error_above,
-        policy_rows.note,
-        row_number() over (
-            partition by measured.check_family, measured.table_name, measured.column_name
-            order by
-                case when policy_rows.table_name = '*' then 1 else 0 end,
-                case when policy_rows.column_name = '*' then 1 else 0 end
-        ) as specificity_rank
-    from measured
-    inner join policy_rows
-        on measured.check_family = policy_rows.check_family
-            and policy_rows.table_name in (measured.table_name, '*')
-            and policy_rows.column_name in (measured.column_name, '*')
-),
-
 policy as (
-    select * from matched
-    where specificity_rank = 1
+    {{ applying_policy('measured', 'table_name') }}
 ),
 
 levels as (

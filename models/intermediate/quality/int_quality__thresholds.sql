@@ -12,10 +12,6 @@
 {%- endfor %}
 with
 
-policy as (
-    select * from {{ ref('data_quality_policy') }}
-),
-
 checks as (
     {%- for family, table_name, column_name in checks %}
         {% if not loop.first %}union all{% endif %}
@@ -26,24 +22,9 @@ checks as (
     {%- endfor %}
 ),
 
-matched as (
-    select
-        checks.check_family,
-        checks.source_table,
-        checks.column_name,
-        policy.warn_above,
-        policy.error_above,
-        row_number() over (
-            partition by checks.check_family, checks.source_table, checks.column_name
-            order by
-                case when policy.table_name = '*' then 1 else 0 end,
-                case when policy.column_name = '*' then 1 else 0 end
-        ) as specificity_rank
-    from checks
-    left join policy
-        on checks.check_family = policy.check_family
-            and policy.table_name in (checks.source_table, '*')
-            and policy.column_name in (checks.column_name, '*')
+policy as (
+    -- the policy row that applies (macro applying_policy, shared with the build's tests)
+    {{ applying_policy('checks', 'source_table') }}
 )
 
 select
@@ -52,5 +33,4 @@ select
     column_name,
     warn_above,
     error_above
-from matched
-where specificity_rank = 1
+from policy
