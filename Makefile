@@ -13,7 +13,7 @@ TEST_ENV := CSM_RAW_DIR=$(CURDIR)/data/test/raw CSM_DUCKDB_PATH=$(CURDIR)/data/t
 	CSM_SITE_DIR=$(CURDIR)/data/test/site CSM_SCREENSHOT_DIR=$(CURDIR)/data/test/screenshots \
 	DBT_SEND_ANONYMOUS_USAGE_STATS=False
 
-.PHONY: venv demo test lint test-data build-test docs pytest browser clean bench cross-engine
+.PHONY: venv demo test lint test-data build-test docs pytest browser clean bench bench-floor cross-engine
 
 $(STAMP): pyproject.toml constraints.txt
 	@echo "==> creating $(VENV) with $(PYTHON)"
@@ -71,6 +71,13 @@ clean:
 SCALES ?= small,medium,large
 bench: venv
 	$(BIN)/python scripts/bench.py --scales $(SCALES)
+
+# The floor of a full build at one scale (after `make bench` at it): the least work any design
+# of the project does (events stored, usage grains, windows, the public marts, their keys) and
+# dbt's own cost per node, timed one statement at a time.
+SCALE ?= large
+bench-floor: venv
+	$(BIN)/python scripts/bench_floor.py --scale $(SCALE)
 
 # The same project on PostgreSQL and Spark (tiny data): installs and starts PostgreSQL on
 # loopback, loads the raw tables, builds on three engines and compares the marts.
