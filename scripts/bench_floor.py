@@ -179,26 +179,8 @@ def empty_full_build(folder: Path) -> dict[str, Any]:
     database = folder / "floor-empty" / "customer_success.duckdb"
     shutil.rmtree(database.parent, ignore_errors=True)
     database.parent.mkdir(parents=True)
-    target = folder / "target-floor-full"
-    command = [
-        str(Path(sys.executable).parent / "dbt"),
-        *dbt_runner.build_args(bench.ROOT, dbt_runner.BuildOptions(full_refresh=True)),
-        "--empty",
-    ]
-    env = {
-        **bench.bench_env(folder),
-        "CSM_DUCKDB_PATH": str(database),
-        "DBT_TARGET_PATH": str(target),
-        "DBT_SEND_ANONYMOUS_USAGE_STATS": "False",
-    }
-    seconds, _, cpu = bench.run_measured(command, env)
-    run = json.loads((target / "run_results.json").read_text())
-    shutil.rmtree(database.parent)
-    return {
-        "seconds": round(seconds, 1),
-        "cpu_seconds": round(cpu, 1),
-        "nodes": len(run["results"]),
-    }
+    options = dbt_runner.BuildOptions(full_refresh=True)
+    return bench.empty_build(folder, options, database, folder / "target-floor-full")
 
 
 def main() -> int:
