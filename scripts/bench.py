@@ -35,12 +35,15 @@ import sys
 import time
 from datetime import date, datetime, timedelta
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import duckdb
 import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
+
+if TYPE_CHECKING:
+    from csm import dbt_runner
 
 ROOT = Path(__file__).resolve().parents[1]
 APPENDED = "bench_appended"
@@ -185,14 +188,24 @@ def profile(target: Path) -> dict[str, Any]:
 
 
 def empty_build(
-    folder: Path, options: Any, database: Path, target: Path, runs: int = 1
+    folder: Path,
+    options: dbt_runner.BuildOptions,
+    database: Path,
+    target: Path,
+    runs: int = 1,
+    copy_of: Path | None = None,
 ) -> dict[str, Any]:
-    """`dbt build --empty` with these dbt_runner.BuildOptions on `database` (in a new folder
-    of its own, removed after; the build overwrites it with empty tables), dbt's target in
-    `target`: the last of `runs` runs' wall time, CPU time, dbt's own elapsed time and nodes.
-    With --empty every ref and source reads no rows: what remains is dbt's per-node cost."""
+    """`dbt build --empty` with these options on `database`, in a new folder of its own that
+    is removed after (empty, or holding a copy of `copy_of`: the build overwrites its tables
+    with empty ones), dbt's target in `target`: the last of `runs` runs' wall time, CPU time,
+    dbt's own elapsed time and nodes. With --empty every ref and source reads no rows: what
+    remains is dbt's per-node cost."""
     from csm import dbt_runner
 
+    shutil.rmtree(database.parent, ignore_errors=True)
+    database.parent.mkdir(parents=True)
+    if copy_of is not None:
+        shutil.copy(copy_of, database)
     command = [
         str(Path(sys.executable).parent / "dbt"),
         *dbt_runner.build_args(ROOT, options),
@@ -221,14 +234,17 @@ def empty_floor(folder: Path) -> dict[str, Any]:
     as the first run in a new target folder parses in full and the daily run partially."""
     from csm import dbt_runner
 
-    copy = folder / "floor" / "customer_success.duckdb"
-    shutil.rmtree(copy.parent, ignore_errors=True)
-    copy.parent.mkdir(parents=True)
-    shutil.copy(folder / "customer_success.duckdb", copy)
     options = dbt_runner.BuildOptions(
         skip_unit_tests=True, skip_seeds=True, vars=dbt_runner.with_recent_tests(None)
     )
-    return empty_build(folder, options, copy, folder / "target-floor", runs=2)
+    return empty_build(
+        folder,
+        options,
+        folder / "floor" / "customer_success.duckdb",
+        folder / "target-floor",
+        runs=2,
+        copy_of=folder / "customer_success.duckdb",
+    )
 
 
 def bench_env(folder: Path) -> dict[str, str]:

@@ -29,8 +29,8 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import resource
-import shutil
 import sys
 import time
 from pathlib import Path
@@ -41,8 +41,12 @@ import duckdb
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import bench  # the bench's folders, environment and measured runs
 
-# the dev profile's (profiles.yml)
-SETTINGS = {"threads": 2, "memory_limit": "5GB", "preserve_insertion_order": False}
+# the dev profile's (profiles.yml), with the same override of the memory cap
+SETTINGS = {
+    "threads": 2,
+    "memory_limit": os.environ.get("CSM_DUCKDB_MEMORY_LIMIT", "5GB"),
+    "preserve_insertion_order": False,
+}
 MARTS = ("fct_account_health_daily", "fct_churn_risk_daily", "fct_account_usage_daily")
 
 
@@ -177,8 +181,6 @@ def empty_full_build(folder: Path) -> dict[str, Any]:
     from csm import dbt_runner
 
     database = folder / "floor-empty" / "customer_success.duckdb"
-    shutil.rmtree(database.parent, ignore_errors=True)
-    database.parent.mkdir(parents=True)
     options = dbt_runner.BuildOptions(full_refresh=True)
     return bench.empty_build(folder, options, database, folder / "target-floor-full")
 
