@@ -8,13 +8,16 @@
 -- it by the as-of date, and expires the day after the account's last paid day before it. Kept:
 -- the first possible opening of each account and rule and the openings a close leads to, the
 -- links fct_alerts follows from the first. A table, because fct_alerts reads it in every step
--- of that chain. Rebuilt in full on every run from the opening days and the closing days that
--- follow one (a small part of the day states).
+-- of that chain. Rebuilt in full on every run.
+-- The days an episode could open are many (4.3M at `large`: every day a condition holds), the
+-- closing days few (47K). An episode opened on a day closes on the first closing day after it,
+-- so the openings between two closing days share their close; the next opening after a close is
+-- that day itself when an episode could open on it, else the first day of the next run of
+-- consecutive such days. So the model sorts only the closing days and the first days of the runs
+-- (95K), never every day an episode could open.
 with
 
--- the day states are imported twice, each import read once: one import read by both
--- last_days and day_states was materialized whole (every column of the 34.7M day states at
--- `large`, about half of this model's time); apart, each reads only its columns and rows
+-- each import is read once: a shared import is materialized whole
 paid_days as (
     select
         account_id,
@@ -23,10 +26,35 @@ paid_days as (
     from {{ ref('int_alerts__rule_day_states') }}
 ),
 
-opening_and_closing_days as (
-    -- the days that open or close: the other days change no episode
-    select * from {{ ref('int_alerts__rule_day_states') }}
-    where can_open or closes_an_opening
+open_days as (
+    select
+        account_id,
+        rule_key,
+        activity_date
+    from {{ ref('int_alerts__rule_day_states') }}
+    where can_open
+),
+
+days_before_open_days as (
+    select
+        account_id,
+        rule_key,
+        {{ add_days('activity_date', 1) }} as day_after
+    from {{ ref('int_alerts__rule_day_states') }}
+    where can_open
+),
+
+closing_days as (
+    -- the days that close an episode open before them (of the days that open or close: the
+    -- closing days that follow no opening are left out by closes_an_opening)
+    select
+        account_id,
+        rule_key,
+        activity_date,
+        stops_on,
+        stop_reason
+    from {{ ref('int_alerts__rule_day_states') }}
+    where stops_on is not null and (can_open or closes_an_opening)
 ),
 
 rules as (
@@ -44,119 +72,158 @@ last_days as (
     group by account_id, rule_key
 ),
 
-day_states as (
+run_starts as (
+    -- the first day of each run of consecutive days an episode could open
     select
-        opening_and_closing_days.account_id,
-        opening_and_closing_days.rule_key,
-        opening_and_closing_days.activity_date,
-        opening_and_closing_days.can_open,
-        opening_and_closing_days.stops_on,
-        opening_and_closing_days.stop_reason,
-        rules.cooldown_days,
-        last_days.last_day
-    from opening_and_closing_days
-    inner join rules
-        on opening_and_closing_days.rule_key = rules.rule_key
-    inner join last_days
+        open_days.account_id,
+        open_days.rule_key,
+        open_days.activity_date
+    from open_days
+    left join days_before_open_days
         on
-            opening_and_closing_days.account_id = last_days.account_id
-            and opening_and_closing_days.rule_key = last_days.rule_key
+            open_days.account_id = days_before_open_days.account_id
+            and open_days.rule_key = days_before_open_days.rule_key
+            and open_days.activity_date = days_before_open_days.day_after
+    where days_before_open_days.account_id is null
 ),
 
-next_stops as (
-    -- for every day, the next day that would close an episode open on it
-    select
-        *,
-        min(case when stops_on is not null then activity_date end) over (
-            partition by account_id, rule_key order by activity_date
-            rows between 1 following and unbounded following
-        ) as next_stop_day
-    from day_states
-),
-
-candidates as (
-    -- the days an episode could open, with the close it would have: the next stop, else
-    -- expired the day after the account's last paid day before the as-of date, else open
-    select
-        can_open_days.account_id,
-        can_open_days.rule_key,
-        can_open_days.activity_date as opened_on,
-        coalesce(
-            stops.stops_on,
-            case when can_open_days.last_day < {{ as_of_date() }} then {{ add_days('can_open_days.last_day', 1) }} end
-        ) as closed_on,
-        coalesce(
-            stops.stop_reason,
-            case when can_open_days.last_day < {{ as_of_date() }} then 'expired' end
-        ) as close_reason,
-        can_open_days.cooldown_days
-    from next_stops as can_open_days
-    left join day_states as stops
-        on
-            can_open_days.account_id = stops.account_id
-            and can_open_days.rule_key = stops.rule_key
-            and can_open_days.next_stop_day = stops.activity_date
-    where can_open_days.can_open
-),
-
-reopening_lookups as (
-    -- the first day an episode could open on or after each close + cooldown_days: the close
-    -- rows sort before the candidate days of the same day
+first_openings as (
+    -- the first day an episode could open: where the chain starts
     select
         account_id,
         rule_key,
-        opened_on as lookup_day,
-        0 as is_reopening_day,
-        opened_on as candidate_day,
-        cast(null as date) as after_opening_on
-    from candidates
+        min(activity_date) as opened_on
+    from run_starts
+    group by account_id, rule_key
+),
+
+closes as (
+    -- each closing day with the closing day before it and the day an episode could open again
+    -- after it
+    select
+        closing_days.account_id,
+        closing_days.rule_key,
+        closing_days.activity_date,
+        closing_days.stops_on,
+        closing_days.stop_reason,
+        lag(closing_days.activity_date) over (
+            partition by closing_days.account_id, closing_days.rule_key
+            order by closing_days.activity_date
+        ) as previous_closing_day,
+        {{ add_days('closing_days.stops_on', 'rules.cooldown_days') }} as reopens_from
+    from closing_days
+    inner join rules
+        on closing_days.rule_key = rules.rule_key
+),
+
+lookups as (
+    -- the days from which the next possible opening is sought: the closing day before each
+    -- closing day (is there an opening for it to close?) and the day after its cooldown
+    select
+        account_id,
+        rule_key,
+        activity_date as closing_day,
+        false as is_reopening,
+        previous_closing_day as lookup_day
+    from closes
+    where previous_closing_day is not null
     union all
     select
         account_id,
         rule_key,
-        {{ add_days('closed_on', 'cooldown_days') }} as lookup_day,
-        1 as is_reopening_day,
-        cast(null as date) as candidate_day,
-        opened_on as after_opening_on
-    from candidates
-    where closed_on is not null
+        activity_date as closing_day,
+        true as is_reopening,
+        reopens_from as lookup_day
+    from closes
+),
+
+lookups_and_run_starts as (
+    -- a lookup sorts before a run starting on its day
+    select
+        account_id,
+        rule_key,
+        lookup_day as sort_day,
+        0 as is_run_start,
+        closing_day,
+        is_reopening,
+        cast(null as date) as run_start
+    from lookups
+    union all
+    select
+        account_id,
+        rule_key,
+        activity_date as sort_day,
+        1 as is_run_start,
+        cast(null as date) as closing_day,
+        cast(null as boolean) as is_reopening,
+        activity_date as run_start
+    from run_starts
+),
+
+next_run_starts as (
+    select
+        account_id,
+        rule_key,
+        sort_day as lookup_day,
+        closing_day,
+        is_reopening,
+        is_run_start,
+        min(run_start) over (
+            partition by account_id, rule_key order by sort_day, is_run_start
+            rows between current row and unbounded following
+        ) as next_run_start
+    from lookups_and_run_starts
 ),
 
 next_openings as (
+    -- the first day on or after each lookup day an episode could open: the day itself, if one
+    -- could open on it, else the first day of the next run
     select
-        account_id,
-        rule_key,
-        after_opening_on,
-        min(candidate_day) over (
-            partition by account_id, rule_key order by lookup_day asc, is_reopening_day desc
-            rows between current row and unbounded following
-        ) as next_opened_on
-    from reopening_lookups
-),
-
-chained_candidates as (
-    -- each candidate with the candidate that would open after it closes
-    select
-        candidates.account_id,
-        candidates.rule_key,
-        candidates.opened_on,
-        next_openings.next_opened_on
-    from candidates
-    left join next_openings
+        next_run_starts.account_id,
+        next_run_starts.rule_key,
+        next_run_starts.closing_day,
+        next_run_starts.is_reopening,
+        coalesce(open_days.activity_date, next_run_starts.next_run_start) as next_opened_on
+    from next_run_starts
+    left join open_days
         on
-            candidates.account_id = next_openings.account_id
-            and candidates.rule_key = next_openings.rule_key
-            and candidates.opened_on = next_openings.after_opening_on
-            and next_openings.after_opening_on is not null
+            next_run_starts.account_id = open_days.account_id
+            and next_run_starts.rule_key = open_days.rule_key
+            and next_run_starts.lookup_day = open_days.activity_date
+    where next_run_starts.is_run_start = 0
 ),
 
-first_openings as (
+links as (
+    -- each closing day, whether an episode could open since the closing day before it (then it
+    -- closes one: follows_an_opening) and the first opening after its cooldown
     select
-        account_id,
-        rule_key,
-        min(opened_on) as opened_on
-    from candidates
-    group by account_id, rule_key
+        closes.account_id,
+        closes.rule_key,
+        closes.activity_date as closing_day,
+        closes.previous_closing_day,
+        closes.stops_on,
+        closes.stop_reason,
+        coalesce(after_previous.next_opened_on, first_openings.opened_on) < closes.activity_date
+            as follows_an_opening,
+        reopening.next_opened_on
+    from closes
+    left join next_openings as after_previous
+        on
+            closes.account_id = after_previous.account_id
+            and closes.rule_key = after_previous.rule_key
+            and closes.activity_date = after_previous.closing_day
+            and not after_previous.is_reopening
+    left join first_openings
+        on
+            closes.account_id = first_openings.account_id
+            and closes.rule_key = first_openings.rule_key
+            and closes.previous_closing_day is null
+    inner join next_openings as reopening
+        on
+            closes.account_id = reopening.account_id
+            and closes.rule_key = reopening.rule_key
+            and closes.activity_date = reopening.closing_day
+            and reopening.is_reopening
 ),
 
 reachable as (
@@ -171,30 +238,49 @@ reachable as (
         account_id,
         rule_key,
         next_opened_on as opened_on
-    from chained_candidates
-    where next_opened_on is not null
+    from links
+    where follows_an_opening and next_opened_on is not null
+),
+
+closed as (
+    -- each reachable opening with the first closing day after it: the one whose interval from
+    -- the closing day before it holds the opening
+    select
+        reachable.account_id,
+        reachable.rule_key,
+        reachable.opened_on,
+        links.stops_on,
+        links.stop_reason,
+        links.next_opened_on
+    from reachable
+    left join links
+        on
+            reachable.account_id = links.account_id
+            and reachable.rule_key = links.rule_key
+            and reachable.opened_on < links.closing_day
+            and (links.previous_closing_day is null or reachable.opened_on >= links.previous_closing_day)
 )
 
 select
-    candidates.account_id,
-    candidates.rule_key,
-    candidates.opened_on,
-    candidates.closed_on,
-    candidates.close_reason,
-    chained_candidates.next_opened_on,
-    candidates.opened_on = first_openings.opened_on as is_first_opening
-from candidates
-inner join reachable
+    closed.account_id,
+    closed.rule_key,
+    closed.opened_on,
+    coalesce(
+        closed.stops_on,
+        case when last_days.last_day < {{ as_of_date() }} then {{ add_days('last_days.last_day', 1) }} end
+    ) as closed_on,
+    coalesce(
+        closed.stop_reason,
+        case when last_days.last_day < {{ as_of_date() }} then 'expired' end
+    ) as close_reason,
+    closed.next_opened_on,
+    closed.opened_on = first_openings.opened_on as is_first_opening
+from closed
+inner join last_days
     on
-        candidates.account_id = reachable.account_id
-        and candidates.rule_key = reachable.rule_key
-        and candidates.opened_on = reachable.opened_on
-inner join chained_candidates
-    on
-        candidates.account_id = chained_candidates.account_id
-        and candidates.rule_key = chained_candidates.rule_key
-        and candidates.opened_on = chained_candidates.opened_on
+        closed.account_id = last_days.account_id
+        and closed.rule_key = last_days.rule_key
 inner join first_openings
     on
-        candidates.account_id = first_openings.account_id
-        and candidates.rule_key = first_openings.rule_key
+        closed.account_id = first_openings.account_id
+        and closed.rule_key = first_openings.rule_key
