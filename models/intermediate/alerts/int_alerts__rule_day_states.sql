@@ -44,20 +44,58 @@ snoozes as (
 -- (sqlfluff indents the Jinja branches below as if nested)
 {%- if is_incremental() %}
 
-carried as (
-    -- each account and rule's state at its last stored day before the rebuilt days
+stored_day_before as (
+    -- the stored state on the day before the rebuilt days: each state column is a running
+    -- maximum, so the row of that day holds the maximum over all the days before it
     select
         account_id,
         rule_key,
-        max(activity_date) as previous_day,
-        max(last_break_day) as last_break_day,
-        max(last_reset_day) as last_reset_day,
-        max(last_held_day) as last_held_day,
-        max(last_open_day) as last_open_day,
-        max(last_stop_day) as last_stop_day
+        activity_date as previous_day,
+        last_break_day,
+        last_reset_day,
+        last_held_day,
+        last_open_day,
+        last_stop_day
     from {{ this }}
-    where activity_date < {{ reprocess_from }}
-    group by account_id, rule_key
+    where activity_date = {{ add_days(reprocess_from, -1) }}
+),
+
+pairs_without_that_day as (
+    -- the rebuilt accounts and rules with no stored row on that day: no paid day then (a gap),
+    -- or no day meeting the condition yet
+    select distinct
+        rule_days.account_id,
+        rule_days.rule_key
+    from rule_days
+    left join stored_day_before
+        on
+            rule_days.account_id = stored_day_before.account_id
+            and rule_days.rule_key = stored_day_before.rule_key
+    where stored_day_before.account_id is null
+),
+
+carried as (
+    -- each account and rule's state at its last stored day before the rebuilt days: the row of
+    -- the day before them, else the maximum over the pair's stored days (reading the whole
+    -- table only for those pairs instead of grouping all of it)
+    select * from stored_day_before
+    union all
+    select
+        stored.account_id,
+        stored.rule_key,
+        max(stored.activity_date) as previous_day,
+        max(stored.last_break_day) as last_break_day,
+        max(stored.last_reset_day) as last_reset_day,
+        max(stored.last_held_day) as last_held_day,
+        max(stored.last_open_day) as last_open_day,
+        max(stored.last_stop_day) as last_stop_day
+    from {{ this }} as stored
+    inner join pairs_without_that_day
+        on
+            stored.account_id = pairs_without_that_day.account_id
+            and stored.rule_key = pairs_without_that_day.rule_key
+    where stored.activity_date < {{ reprocess_from }}
+    group by stored.account_id, stored.rule_key
 ),
 {%- else %}
 

@@ -14,19 +14,21 @@
 -- shape, unioned at the end; fct_alerts turns the days into episodes. A measure without data
 -- meets no condition and counts as recovered. Window lengths come from the rules' window_days.
 -- Incremental with the usage look-back: a run rebuilds the days from the latest built day
--- minus usage_lookback_days and reads the windowed inputs from twice the longest rule window
--- before them (a window and the one before it, for the usage comparison).
--- The longest window is read when the model runs (incremental_run_values), as
--- usage_reprocess_from() reads its date, so that read_from is a constant: as a subquery it hid
--- the bound, and every day of the account and feature days was read. (The model's daily cost at
--- `large`, ~9.6 s, is the 180 days of windows it computes again: docs/benchmarks.md.)
-{%- set longest_window = '(select max(window_days) from ' ~ ref('alert_rules') ~ ')' %}
-{%- set longest_days = incremental_run_values('select ' ~ longest_window) %}
-{%- if longest_days is not none and longest_days[0] is not none %}
-    {%- set longest_window = longest_days[0] | int %}
-{%- endif %}
+-- minus usage_lookback_days and reads each windowed input from as far before them as its
+-- rule's window reaches: the active user-days from twice usage_decline's window (a window and
+-- the one before it), the feature days from expansion_opportunity's, the scores from
+-- health_score_drop's and the CSAT answers from low_csat's. A running sum started that early
+-- equals the full history's on every rebuilt day: each entry it misses has left the window by
+-- then. The windows are read when the model runs (alert_rule_window_days), as
+-- usage_reprocess_from() reads its date, so that the bounds are constants: as a subquery a bound
+-- was hidden, and every day of the account and feature days was read. (Reading all inputs
+-- from twice the longest window, 180 days, cost 4.7 s of the `large` daily run:
+-- docs/benchmarks.md.)
 {%- set reprocess_from = usage_reprocess_from() %}
-{%- set read_from = add_days(reprocess_from, '-2 * ' ~ longest_window) %}
+{%- set account_days_from = add_days(reprocess_from, '-2 * ' ~ alert_rule_window_days('usage_decline')) %}
+{%- set feature_days_from = add_days(reprocess_from, '-' ~ alert_rule_window_days('expansion_opportunity')) %}
+{%- set scores_from = add_days(reprocess_from, '-' ~ alert_rule_window_days('health_score_drop')) %}
+{%- set csat_from = add_days(reprocess_from, '-' ~ alert_rule_window_days('low_csat')) %}
 with
 
 rules as (
@@ -52,7 +54,7 @@ scores as (
         health_score
     from {{ ref('int_health__scores_daily') }}
     {%- if is_incremental() %}
-        where activity_date >= {{ read_from }}
+        where activity_date >= {{ scores_from }}
     {%- endif %}
 ),
 
@@ -84,14 +86,14 @@ churn_scores as (
 account_days as (
     select * from {{ ref('int_usage__account_daily') }}
     {%- if is_incremental() %}
-        where activity_date >= {{ read_from }}
+        where activity_date >= {{ account_days_from }}
     {%- endif %}
 ),
 
 feature_days as (
     select * from {{ ref('int_usage__account_feature_daily') }}
     {%- if is_incremental() %}
-        where activity_date >= {{ read_from }}
+        where activity_date >= {{ feature_days_from }}
     {%- endif %}
 ),
 
@@ -112,8 +114,9 @@ csat_answers as (
     where
         is_answered
         and survey_type = 'csat'
-        -- an incremental run reads the answers from the look-back start; a full build reads all
-        and cast(responded_at as date) >= {{ read_from if is_incremental() else "cast('1900-01-01' as date)" }}
+        -- an incremental run reads the answers from low_csat's window before the rebuilt days; a
+        -- full build reads all
+        and cast(responded_at as date) >= {{ csat_from if is_incremental() else "cast('1900-01-01' as date)" }}
 ),
 
 -- measures over the rules' windows ---------------------------------------------------------
