@@ -21,9 +21,9 @@
 -- equals the full history's on every rebuilt day: each entry it misses has left the window by
 -- then. The windows are read when the model runs (alert_rule_window_days), as
 -- usage_reprocess_from() reads its date, so that the bounds are constants: as a subquery a bound
--- was hidden, and every day of the account and feature days was read. (Reading all inputs
--- from twice the longest window, 180 days, cost 4.7 s of the `large` daily run:
--- docs/benchmarks.md.)
+-- was hidden, and every day of the account and feature days was read. (Reading every input
+-- from twice the longest window, 180 days, took 4.0 s at `large` on its own; 1.5 s now:
+-- docs/benchmarks.md, 2026-12-03, the alert chain.)
 {%- set reprocess_from = usage_reprocess_from() %}
 {%- set account_days_from = add_days(reprocess_from, '-2 * ' ~ alert_rule_window_days('usage_decline')) %}
 {%- set feature_days_from = add_days(reprocess_from, '-' ~ alert_rule_window_days('expansion_opportunity')) %}
