@@ -17,7 +17,9 @@
 -- (95K), never every day an episode could open.
 with
 
--- each import is read once: a shared import is materialized whole
+-- the day states are imported per use, each import reading only its columns and rows: an
+-- import read by several CTEs is materialized whole (open_days is, by run_starts and
+-- next_openings: three columns of the 4.3M possible openings)
 paid_days as (
     select
         account_id,
@@ -73,12 +75,15 @@ last_days as (
 ),
 
 run_starts as (
-    -- the first day of each run of consecutive days an episode could open
+    -- the first day of each run of consecutive days an episode could open, for the enabled
+    -- rules (a rule disabled since its days were stored opens no episode)
     select
         open_days.account_id,
         open_days.rule_key,
         open_days.activity_date
     from open_days
+    inner join rules
+        on open_days.rule_key = rules.rule_key
     left join days_before_open_days
         on
             open_days.account_id = days_before_open_days.account_id
