@@ -326,6 +326,14 @@ def _as_of(connection: duckdb.DuckDBPyConnection, run: RunResults, as_of_model: 
     return row[0]
 
 
+def memory_limit() -> str:
+    """DuckDB's buffer cap for the publish copy: the build's (profiles.yml), from
+    CSM_DUCKDB_MEMORY_LIMIT or 5GB. Without it DuckDB takes 80% of RAM, and copying the
+    `large` marts peaked at 6.5 GiB against 4.9 GiB capped, in the same time
+    (docs/benchmarks.md, 2026-12-03, session 3)."""
+    return os.environ.get("CSM_DUCKDB_MEMORY_LIMIT", "5GB")
+
+
 def publish(
     working: Path,
     serving: Path,
@@ -346,7 +354,13 @@ def publish(
     temporary.unlink(missing_ok=True)
     progress(f"publishing {len(marts)} marts to {serving}")
     try:
-        connection = duckdb.connect(str(temporary))
+        try:
+            connection = duckdb.connect(str(temporary), config={"memory_limit": memory_limit()})
+        except duckdb.Error as error:
+            raise PublishError(
+                f"CSM_DUCKDB_MEMORY_LIMIT={memory_limit()!r} is not a size DuckDB reads "
+                f"(e.g. 5GB): {error}"
+            ) from None
         try:
             connection.execute(f"attach {_literal(str(working))} as working (read_only)")
             as_of = _as_of(connection, run, as_of_model)

@@ -3,7 +3,8 @@
 -- inclusive and exclusive bounds, a value not accepted; a value outside the bounds is not
 -- flagged where the range's row_condition is false, nor is a null in a column checked for
 -- range or accepted values only; an expression false where its row_condition holds; a key
--- shared by two rows (both rows). Returns the differences.
+-- shared by two rows (both rows); the same when the test reads a subquery, as a test of recent
+-- rows does, with keys_read_once. Returns the differences.
 with
 
 -- noqa: disable=AL03,LT09
@@ -54,6 +55,23 @@ found as (
     ) }}
 ),
 
+-- a test of recent rows reads a subquery (get_where_subquery); with keys_read_once, on
+-- engines that can, it reads the key columns once into a table of their own
+found_in_recent_rows as (
+    {{ test_column_checks(
+        model='(select * from fixture) as recent_rows',
+        keys_read_once=true,
+        not_null=['row_id'],
+        ranges={
+            'amount': {'min_value': 0, 'max_value': 10, 'row_condition': "kind <> 'skip'"},
+            'share': {'min_value': 0, 'inclusive': false},
+        },
+        accepted_values={'kind': ['x', 'skip']},
+        expressions=[{'expression': 'share < 0.9', 'row_condition': "kind = 'x'"}],
+        unique=[['row_id']],
+    ) }}
+),
+
 -- noqa: disable=AL03,LT09
 expected as (
     select 'null id' as row_name, 'row_id is null' as rule_broken
@@ -76,14 +94,42 @@ expected as (
 ),
 -- noqa: enable=AL03,LT09
 
+found_both_ways as (
+    select
+        'whole model' as read_as,
+        row_name,
+        rule_broken
+    from found
+    union all
+    select
+        'recent rows' as read_as,
+        row_name,
+        rule_broken
+    from found_in_recent_rows
+),
+
+expected_both_ways as (
+    select
+        read_as.read_as,
+        expected.row_name,
+        expected.rule_broken
+    from expected
+    cross join (
+        select 'whole model' as read_as
+        union all
+        select 'recent rows'
+    ) as read_as
+),
+
 differences as (
     select
+        coalesce(found.read_as, expected.read_as) as read_as,
         coalesce(found.row_name, expected.row_name) as row_name,
         found.rule_broken as found_rule,
         expected.rule_broken as expected_rule
-    from found
-    full outer join expected
-        on found.row_name = expected.row_name
+    from found_both_ways as found
+    full outer join expected_both_ways as expected
+        on found.read_as = expected.read_as and found.row_name = expected.row_name
     where
         found.row_name is null
         or expected.row_name is null

@@ -162,6 +162,19 @@ def test_a_publish_killed_midway_leaves_the_last_snapshot(
     assert site.snapshot()["marts"] == published["marts"]
 
 
+def test_publish_copies_under_the_builds_memory_cap(site: Site, raws: dict[str, Path]) -> None:
+    """The publish copy runs under CSM_DUCKDB_MEMORY_LIMIT, as the build does: a value DuckDB
+    cannot read stops it with the setting named, and the published snapshot stays."""
+    published = site.snapshot()
+    env = {**site.env(raws["new"]), "CSM_DUCKDB_MEMORY_LIMIT": "a lot"}
+    result = subprocess.run(
+        [CSM, "publish"], env=env, cwd=site.project_dir, text=True, capture_output=True
+    )
+    assert result.returncode != 0
+    assert "CSM_DUCKDB_MEMORY_LIMIT='a lot' is not a size" in result.stderr
+    assert site.snapshot() == published
+
+
 def test_a_failing_test_publishes_nothing_and_publish_refuses(
     site: Site, raws: dict[str, Path], tmp_path: Path
 ) -> None:
