@@ -29,7 +29,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import resource
 import sys
 import time
@@ -38,13 +37,15 @@ from typing import Any
 
 import duckdb
 
+from csm import paths
+
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import bench  # the bench's folders, environment and measured runs
 
 # the dev profile's (profiles.yml), with the same override of the memory cap
 SETTINGS = {
     "threads": 2,
-    "memory_limit": os.environ.get("CSM_DUCKDB_MEMORY_LIMIT", "5GB"),
+    "memory_limit": paths.duckdb_memory_limit(),
     "preserve_insertion_order": False,
 }
 MARTS = ("fct_account_health_daily", "fct_churn_risk_daily", "fct_account_usage_daily")

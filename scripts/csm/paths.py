@@ -9,6 +9,8 @@ DEFAULT_RAW_DIR = "data/raw"
 DEFAULT_DUCKDB_PATH = "data/warehouse/customer_success.duckdb"
 DEFAULT_SERVING_PATH = "data/serving/customer_success.duckdb"
 DEFAULT_SITE_DIR = "data/site"
+# the dev profile's DuckDB buffer cap (profiles.yml), which CSM_DUCKDB_MEMORY_LIMIT overrides
+DEFAULT_DUCKDB_MEMORY_LIMIT = "5GB"
 
 
 def project_dir() -> Path:
@@ -67,3 +69,9 @@ def target_dir(project: Path) -> Path:
         return project / "target"
     path = Path(value)
     return path if path.is_absolute() else project / path
+
+
+def duckdb_memory_limit() -> str:
+    """DuckDB's buffer cap outside dbt (the publish copy, the floor benchmark), the same as the
+    build's: CSM_DUCKDB_MEMORY_LIMIT, else the profile's 5GB."""
+    return os.environ.get("CSM_DUCKDB_MEMORY_LIMIT", DEFAULT_DUCKDB_MEMORY_LIMIT)

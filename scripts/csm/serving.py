@@ -24,6 +24,8 @@ from typing import Any
 import duckdb
 import yaml
 
+from csm import paths
+
 PUBLISH_INFO = "publish_info"
 TEMP_MARK = ".publishing-"
 FAILED_STATUSES = frozenset({"error", "fail", "runtime error"})
@@ -326,14 +328,6 @@ def _as_of(connection: duckdb.DuckDBPyConnection, run: RunResults, as_of_model: 
     return row[0]
 
 
-def memory_limit() -> str:
-    """DuckDB's buffer cap for the publish copy: the build's (profiles.yml), from
-    CSM_DUCKDB_MEMORY_LIMIT or 5GB. Without it DuckDB takes 80% of RAM, and copying the
-    `large` marts peaked at 6.5 GiB against 4.9 GiB capped, in the same time
-    (docs/benchmarks.md, 2026-12-03, session 3)."""
-    return os.environ.get("CSM_DUCKDB_MEMORY_LIMIT", "5GB")
-
-
 def publish(
     working: Path,
     serving: Path,
@@ -354,11 +348,14 @@ def publish(
     temporary.unlink(missing_ok=True)
     progress(f"publishing {len(marts)} marts to {serving}")
     try:
+        # the build's memory cap: without it DuckDB takes 80% of RAM, and the copy of the
+        # `large` marts peaked at 6.5 GiB against 4.9 GiB capped (docs/benchmarks.md)
+        memory_limit = paths.duckdb_memory_limit()
         try:
-            connection = duckdb.connect(str(temporary), config={"memory_limit": memory_limit()})
+            connection = duckdb.connect(str(temporary), config={"memory_limit": memory_limit})
         except duckdb.Error as error:
             raise PublishError(
-                f"CSM_DUCKDB_MEMORY_LIMIT={memory_limit()!r} is not a size DuckDB reads "
+                f"CSM_DUCKDB_MEMORY_LIMIT={memory_limit!r} is not a size DuckDB reads "
                 f"(e.g. 5GB): {error}"
             ) from None
         try:

@@ -41,35 +41,26 @@ fixture as (
 ),
 -- noqa: enable=AL03,LT09
 
+{#- the rules checked, the same for both reads of the fixture -#}
+{%- set rules = dict(
+    not_null=['row_id'],
+    ranges={
+        'amount': {'min_value': 0, 'max_value': 10, 'row_condition': "kind <> 'skip'"},
+        'share': {'min_value': 0, 'inclusive': false},
+    },
+    accepted_values={'kind': ['x', 'skip']},
+    expressions=[{'expression': 'share < 0.9', 'row_condition': "kind = 'x'"}],
+    unique=[['row_id']],
+) %}
+
 found as (
-    {{ test_column_checks(
-        model='fixture',
-        not_null=['row_id'],
-        ranges={
-            'amount': {'min_value': 0, 'max_value': 10, 'row_condition': "kind <> 'skip'"},
-            'share': {'min_value': 0, 'inclusive': false},
-        },
-        accepted_values={'kind': ['x', 'skip']},
-        expressions=[{'expression': 'share < 0.9', 'row_condition': "kind = 'x'"}],
-        unique=[['row_id']],
-    ) }}
+    {{ test_column_checks(model='fixture', **rules) }}
 ),
 
 -- a test of recent rows reads a subquery (get_where_subquery); with keys_read_once, on
 -- engines that can, it reads the key columns once into a table of their own
 found_in_recent_rows as (
-    {{ test_column_checks(
-        model='(select * from fixture) as recent_rows',
-        keys_read_once=true,
-        not_null=['row_id'],
-        ranges={
-            'amount': {'min_value': 0, 'max_value': 10, 'row_condition': "kind <> 'skip'"},
-            'share': {'min_value': 0, 'inclusive': false},
-        },
-        accepted_values={'kind': ['x', 'skip']},
-        expressions=[{'expression': 'share < 0.9', 'row_condition': "kind = 'x'"}],
-        unique=[['row_id']],
-    ) }}
+    {{ test_column_checks(model='(select * from fixture) as recent_rows', keys_read_once=true, **rules) }}
 ),
 
 -- noqa: disable=AL03,LT09
