@@ -1,7 +1,7 @@
 -- The enabled rules of alert_rules and the rules int_alerts__rule_days evaluates are the same:
 -- a rule in the seed without its CTE in the model would never fire, and a CTE whose rule left
 -- the seed would silently stop. Read on the latest paid day, when every rule has a row for
--- every account.
+-- every account (among the recent rows on an incremental csm build: recent_rows).
 with
 
 rules as (
@@ -10,7 +10,7 @@ rules as (
 ),
 
 rule_days as (
-    select * from {{ ref('int_alerts__rule_days') }}
+    select * from {{ recent_rows(ref('int_alerts__rule_days'), 'activity_date') }}
 ),
 
 latest_day as (

@@ -7,7 +7,8 @@ what the extracts held at the end of each day (late-arriving and re-delivered ev
 included: base_product__events reads only the rows loaded by then). A control run
 with no look-back must miss late events, so the comparison is known to be able to fail.
 
-The incremental CDC base tables (base_product__users, base_support__tickets) are replayed
+The incremental CDC base tables (base_product__users, base_support__tickets,
+base_survey__responses) are replayed
 the same way on their own, and every row (versions, duplicates, quarantined rows) compared.
 
 Within the batch days one account moves to another CSM and another to another size segment
@@ -73,8 +74,9 @@ USAGE = ["--select", "base_product__events", "tag:usage", "tag:health", "tag:chu
 CDC_MODELS = {
     "main_staging.base_product__users": ["all"],
     "main_staging.base_support__tickets": ["all"],
+    "main_staging.base_survey__responses": ["all"],
 }
-CDC = ["--select", "base_product__users", "base_support__tickets"]
+CDC = ["--select", "base_product__users", "base_support__tickets", "base_survey__responses"]
 CONTROL_START = END - timedelta(days=3)  # the control run: full refresh as of this day
 REASSIGNED_ON = END - timedelta(days=2)  # a planted CRM version: another CSM from this day
 RESIZED_ON = END - timedelta(days=1)  # a planted CRM version: another size segment from this day

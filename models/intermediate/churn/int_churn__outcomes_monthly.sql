@@ -1,9 +1,11 @@
-{{ config(tags=['churn']) }}
+{{ config(tags=['churn'], materialized='table') }}
 -- One row per account paying on a month's first day: whether it churned within the next 90
 -- days - a churn movement measured at the end of that month or of the two after it, the
 -- label of the churn model and of fct_health_backtest - and whether that outcome is fully
 -- observed (the third month is complete). csm train fits on these rows; the evaluation reads
 -- the last churn_evaluation_months of them.
+-- A table: as a view, its test and fct_churn_model_evaluation each scanned every paid day of
+-- int_usage__account_windows_daily again for the month starts (about a second per read at `large`).
 with
 
 paid_days as (
