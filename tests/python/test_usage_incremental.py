@@ -8,8 +8,9 @@ included: base_product__events reads only the rows loaded by then). A control ru
 with no look-back must miss late events, so the comparison is known to be able to fail.
 
 The incremental CDC base tables (base_product__users, base_support__tickets,
-base_survey__responses) are replayed
-the same way on their own, and every row (versions, duplicates, quarantined rows) compared.
+base_survey__responses, base_support__kb_sessions, base_billing__invoices, base_crm__activities)
+are replayed the same way on their own, and every row (versions, duplicates, quarantined rows)
+compared.
 
 Within the batch days one account moves to another CSM and another to another size segment
 (CRM versions planted in a new extract file, as a daily CDC extract delivers them): the
@@ -75,8 +76,11 @@ CDC_MODELS = {
     "main_staging.base_product__users": ["all"],
     "main_staging.base_support__tickets": ["all"],
     "main_staging.base_survey__responses": ["all"],
+    "main_staging.base_support__kb_sessions": ["all"],
+    "main_staging.base_billing__invoices": ["all"],
+    "main_staging.base_crm__activities": ["all"],
 }
-CDC = ["--select", "base_product__users", "base_support__tickets", "base_survey__responses"]
+CDC = ["--select", *(model.split(".")[1] for model in CDC_MODELS)]
 CONTROL_START = END - timedelta(days=3)  # the control run: full refresh as of this day
 REASSIGNED_ON = END - timedelta(days=2)  # a planted CRM version: another CSM from this day
 RESIZED_ON = END - timedelta(days=1)  # a planted CRM version: another size segment from this day
