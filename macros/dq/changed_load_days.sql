@@ -72,3 +72,23 @@ cast({{ column }} as date) in ({{ changed_load_days(source_name, table_name) }})
 )
     {%- endif -%}
 {%- endmacro %}
+
+{#- On an incremental run of a CDC base model: the stored rows to classify again together with
+    the raw rows of the changed load days (`changed`, the CTE of those raw rows): the stored
+    versions of the keys they carry (the latest version wins) and of the keys quarantined as
+    unknown_account (the account may have arrived in the CRM since), without the stored rows
+    of the re-read days themselves (`load_days`, changed_load_day_list), which the raw rows
+    replace. -#}
+{% macro stored_rows_to_reclassify(source_name, table_name, load_days, changed='source') -%}
+{%- set key = source_contract(source_name, table_name).meta['key'] | join(', ') -%}
+select *
+from {{ this }}
+where
+    ({{ key }}) in (
+        select {{ key }} from {{ changed }}
+        union
+        select {{ key }} from {{ this }}
+        where dq_rule = 'unknown_account'
+    )
+    and not {{ loaded_on_days(load_days, '_loaded_at', source_name, table_name) }}
+{%- endmacro %}

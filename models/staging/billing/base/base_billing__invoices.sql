@@ -36,19 +36,8 @@ source as (
     where {{ loaded_on_days(load_days, 'raw_invoices._loaded_at', 'billing', 'billing_invoices') }}
 ),
 
-reclassified_keys as (
-    select invoice_id from source
-    union
-    select invoice_id from {{ this }}
-    where dq_rule = 'unknown_account'
-),
-
 stored as (
-    select *
-    from {{ this }}
-    where
-        invoice_id in (select reclassified_keys.invoice_id from reclassified_keys)
-        and not {{ loaded_on_days(load_days, '_loaded_at', 'billing', 'billing_invoices') }}
+    {{ stored_rows_to_reclassify('billing', 'billing_invoices', load_days) }}
 ),
 {%- else %}
 

@@ -36,19 +36,8 @@ source as (
     where {{ loaded_on_days(load_days, 'raw_activities._loaded_at', 'crm', 'crm_activities') }}
 ),
 
-reclassified_keys as (
-    select activity_id from source
-    union
-    select activity_id from {{ this }}
-    where dq_rule = 'unknown_account'
-),
-
 stored as (
-    select *
-    from {{ this }}
-    where
-        activity_id in (select reclassified_keys.activity_id from reclassified_keys)
-        and not {{ loaded_on_days(load_days, '_loaded_at', 'crm', 'crm_activities') }}
+    {{ stored_rows_to_reclassify('crm', 'crm_activities', load_days) }}
 ),
 {%- else %}
 

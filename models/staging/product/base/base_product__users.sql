@@ -36,19 +36,8 @@ source as (
     where {{ loaded_on_days(load_days, 'raw_users._loaded_at', 'product', 'product_users') }}
 ),
 
-reclassified_keys as (
-    select user_id from source
-    union
-    select user_id from {{ this }}
-    where dq_rule = 'unknown_account'
-),
-
 stored as (
-    select *
-    from {{ this }}
-    where
-        user_id in (select reclassified_keys.user_id from reclassified_keys)
-        and not {{ loaded_on_days(load_days, '_loaded_at', 'product', 'product_users') }}
+    {{ stored_rows_to_reclassify('product', 'product_users', load_days) }}
 ),
 {%- else %}
 

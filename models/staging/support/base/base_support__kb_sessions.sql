@@ -36,19 +36,8 @@ source as (
     where {{ loaded_on_days(load_days, 'raw_sessions._loaded_at', 'support', 'support_kb_sessions') }}
 ),
 
-reclassified_keys as (
-    select kb_session_id from source
-    union
-    select kb_session_id from {{ this }}
-    where dq_rule = 'unknown_account'
-),
-
 stored as (
-    select *
-    from {{ this }}
-    where
-        kb_session_id in (select reclassified_keys.kb_session_id from reclassified_keys)
-        and not {{ loaded_on_days(load_days, '_loaded_at', 'support', 'support_kb_sessions') }}
+    {{ stored_rows_to_reclassify('support', 'support_kb_sessions', load_days) }}
 ),
 {%- else %}
 

@@ -36,19 +36,8 @@ source as (
     where {{ loaded_on_days(load_days, 'raw_tickets._loaded_at', 'support', 'support_tickets') }}
 ),
 
-reclassified_keys as (
-    select ticket_id from source
-    union
-    select ticket_id from {{ this }}
-    where dq_rule = 'unknown_account'
-),
-
 stored as (
-    select *
-    from {{ this }}
-    where
-        ticket_id in (select reclassified_keys.ticket_id from reclassified_keys)
-        and not {{ loaded_on_days(load_days, '_loaded_at', 'support', 'support_tickets') }}
+    {{ stored_rows_to_reclassify('support', 'support_tickets', load_days) }}
 ),
 {%- else %}
 

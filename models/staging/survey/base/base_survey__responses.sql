@@ -45,19 +45,8 @@ source as (
     where {{ loaded_on_days(load_days, 'raw_responses._loaded_at', 'survey', 'survey_responses') }}
 ),
 
-reclassified_keys as (
-    select response_id from source
-    union
-    select response_id from {{ this }}
-    where dq_rule = 'unknown_account'
-),
-
 stored as (
-    select *
-    from {{ this }}
-    where
-        response_id in (select reclassified_keys.response_id from reclassified_keys)
-        and not {{ loaded_on_days(load_days, '_loaded_at', 'survey', 'survey_responses') }}
+    {{ stored_rows_to_reclassify('survey', 'survey_responses', load_days) }}
 ),
 {%- else %}
 
