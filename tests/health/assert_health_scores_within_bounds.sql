@@ -2,8 +2,8 @@
 -- component score and the health score in 0-100, each weight used in 0-1, each contribution in
 -- 0-100, components_used in 0-4, the weights used sum to 1 when a component has data, and the
 -- contributions sum to the health score (to 1e-9). Returns the account-days that break a
--- check, with the first check broken. An incremental csm build checks the recent days it
--- rebuilt (recent_rows, as the mart's generic tests), a full refresh every day.
+-- check, with the first check broken. An incremental csm build checks the last
+-- test_recent_days days (recent_rows, as the mart's generic tests), a full refresh every day.
 with
 
 health as (
