@@ -1,10 +1,10 @@
 -- The seeds that scale and weight the health measures name the same measures: every measure
--- of health_measure_scales (the measures int_health__measures_daily computes: it crosses each
--- account-day with them) has a default weight, every weighted measure has a scale, and a
--- measure belongs to the same component in every segment's rows. The seeds alone are read:
--- reading the measures view to find its latest day computed every day of it (8 s per run at
--- `large`). A measure of the seed without its branch in the view has no value:
--- test_health_measures.py reads the view's branches and the seed.
+-- of health_measure_scales (the measures the scores score: a column of int_health__measures_daily
+-- each) has a default weight, every weighted measure has a scale, and a measure belongs to the
+-- same component in every segment's rows. The seeds alone are read: reading the measures view
+-- to find its latest day computed every day of it (8 s per run at `large`). A measure of the
+-- seed without its column in the view or its name in health_measures() is not scored:
+-- test_health_measures.py reads the seed, the macro and the view's columns.
 with
 
 weights as (

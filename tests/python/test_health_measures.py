@@ -1,9 +1,9 @@
 """The health measures of the SQL and of the seeds are the same list.
 
-int_health__measures_daily crosses each account-day with the measures of
-health_measure_scales and picks each measure's column with a `case` branch; a measure of the
-seed without its branch would silently have no value (and score nothing), a branch without a
-seed row would never be read. The seeds' own agreement (weights, components) is
+int_health__measures_daily has one column per measure, and int_health__scores_daily scores
+the measures health_measures() names against their rows of health_measure_scales: a measure of
+the seed missing from the macro or the view would silently score nothing, a column without a
+seed row would never be scored. The seeds' own agreement (weights, components) is
 assert_health_measures_match_the_seeds.
 """
 
@@ -20,11 +20,31 @@ def seed_measures(name: str) -> set[str]:
         return {row["measure"] for row in csv.DictReader(handle)}
 
 
-def test_every_seed_measure_has_its_branch_in_the_measures_view() -> None:
+def macro_measures() -> list[str]:
+    sql = (project_dir() / "macros/health/health_measures.sql").read_text()
+    body = sql[sql.index("macro health_measures()") : sql.index("endmacro")]
+    return re.findall(r"'([a-z0-9_]+)'", body)
+
+
+def view_columns() -> set[str]:
     sql = (project_dir() / "models/intermediate/health/int_health__measures_daily.sql").read_text()
-    branches = set(re.findall(r"when '([a-z0-9_]+)' then", sql))
+    final_select = sql[sql.rindex("\nselect\n") : sql.index("\nfrom usage_signals")]
+    return set(re.findall(r"\bas ([a-z0-9_]+),?$", final_select, re.MULTILINE)) - {
+        "account_id",
+        "activity_date",
+    }
+
+
+def test_the_seed_the_macro_and_the_view_name_the_same_measures() -> None:
     scaled = seed_measures("health_measure_scales")
     weighted = seed_measures("health_score_weights")
+    listed = macro_measures()
     assert len(scaled) >= 10
-    assert branches == scaled, {"seed only": scaled - branches, "sql only": branches - scaled}
+    assert len(listed) == len(set(listed)), listed
+    assert set(listed) == scaled, {
+        "seed only": scaled - set(listed),
+        "macro only": set(listed) - scaled,
+    }
+    columns = view_columns()
+    assert columns == scaled, {"seed only": scaled - columns, "view only": columns - scaled}
     assert weighted <= scaled, weighted - scaled

@@ -30,10 +30,9 @@ NO_PRIMARY_KEY = {
     # accounting (stg_quarantine__row_accounting, unique per table) and the
     # reconciliation tests account for them instead
     "base_",
-    # views over keyed tables that a key test would recompute in full (150M long-format rows
-    # at large): the signal families and fct_account_health_daily hold the keys; the
-    # measures are one row per account-day (the signal families' keys) crossed with the seed's
-    # measures (unique in health_measure_scales)
+    # a view over keyed tables that a key test would recompute in full (9.4M account-days
+    # joined from six signal families at large), and the scores read from it: the signal
+    # families (inner-joined on their keys) and fct_account_health_daily hold the keys
     "int_health__measures_daily",
     "int_health__scores_daily",
     # the same for the churn model's long-format features and its scores: fct_churn_risk_daily

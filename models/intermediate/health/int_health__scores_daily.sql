@@ -1,3 +1,6 @@
+-- noqa: disable=LT02,LT05
+-- (layout rules are off here: the per-measure and per-component columns are written by Jinja
+-- loops over health_measures() and health_components(), which sqlfluff's indentation cannot follow)
 {{
     config(
         on_schema_change='fail',
@@ -7,35 +10,24 @@
 }}
 -- depends_on: {{ ref('stg_meta__as_of') }}
 -- One row per account and paid day: every health measure with its 0-100 score, each
--- component's score, weight used and contribution, and the health score. The measures (long
--- format) join the scales seed (linear between zero_at and full_at, clamped) and the weights
--- of the account's size segment on that day; a component is the weighted average of its
--- measures with data, a component without data is left out and the other weights
--- re-normalized, and the contributions sum to the score. Sums run over exact decimals so the
--- result does not depend on the order the engine adds the rows in. One aggregation turns the
--- measure rows back into one row per account and day (values, scores and each component's
--- weighted sums); the component scores and the health score are then arithmetic on that row.
--- (Aggregating per component and per measure separately and joining the two made the engine
--- keep the 16 measure rows per account-day twice, which at `large`, 150M rows, spilled until
--- the disk filled: docs/decisions.md.) Stored (incremental with the usage look-back): the
--- health mart and the alert rule days both read the scores, which a view computed twice per
--- build.
+-- component's score, weight used and contribution, and the health score. Each measure is
+-- scaled by its row of health_measure_scales (linear between zero_at and full_at, clamped) and
+-- weighted by the weights of the account's size segment on that day (health_score_weights, which
+-- also names each measure's component); a component is the weighted average of its measures with
+-- data, a component without data is left out and the other weights re-normalized, and the
+-- contributions sum to the score. Sums run over exact decimals so the result does not depend on
+-- the order the engine adds the terms in. The seeds are turned into one row per size segment (a
+-- measure's scale, weight and component in its own columns), so that each account-day is scored
+-- in one pass over its row of measures. (The measures were scored in long format, 16 rows per
+-- account-day aggregated back into one: 40 of the 45 s of this model at `large`;
+-- docs/decisions.md.) Stored (incremental with the usage look-back): the health mart and the
+-- alert rule days both read the scores, which a view computed twice per build.
 {#- read once: each call of usage_reprocess_from() is a query when the model runs -#}
 {%- set reprocess_from = usage_reprocess_from() %}
 with
 
 measures as (
     select * from {{ ref('int_health__measures_daily') }}
-    {%- if is_incremental() %}
-        where activity_date >= {{ reprocess_from }}
-    {%- endif %}
-),
-
-paid_days as (
-    select
-        account_id,
-        activity_date
-    from {{ ref('int_health__usage_signals_daily') }}
     {%- if is_incremental() %}
         where activity_date >= {{ reprocess_from }}
     {%- endif %}
@@ -61,20 +53,6 @@ weights as (
 
 scales as (
     select * from {{ ref('health_measure_scales') }}
-),
-
-day_segments as (
-    -- the account's size segment on the day (unknown without a CRM version then)
-    select
-        paid_days.account_id,
-        paid_days.activity_date,
-        coalesce(history.size_segment, 'unknown') as size_segment
-    from paid_days
-    left join history
-        on
-            paid_days.account_id = history.account_id
-            and paid_days.activity_date >= history.valid_from
-            and (history.valid_to is null or paid_days.activity_date < history.valid_to)
 ),
 
 segments as (
@@ -103,111 +81,110 @@ segment_weights as (
             )
 ),
 
-measure_positions as (
-    -- where the value lies between the scale's zero_at (0) and full_at (1)
+segment_measures as (
+    -- every scaled measure in every segment, with its weight there (0 and no component when the
+    -- segment does not weight it)
     select
-        measures.account_id,
-        measures.activity_date,
-        day_segments.size_segment,
+        segments.size_segment,
+        scales.measure,
+        scales.zero_at,
+        scales.full_at,
         segment_weights.component,
-        measures.measure,
-        measures.measure_value,
-        (measures.measure_value - scales.zero_at) / (scales.full_at - scales.zero_at) as scale_position,
         coalesce(segment_weights.weight, 0) as weight
-    from measures
-    inner join day_segments
-        on
-            measures.account_id = day_segments.account_id
-            and measures.activity_date = day_segments.activity_date
-    inner join scales
-        on measures.measure = scales.measure
+    from segments
+    cross join scales
     left join segment_weights
         on
-            day_segments.size_segment = segment_weights.size_segment
-            and measures.measure = segment_weights.measure
+            segments.size_segment = segment_weights.size_segment
+            and scales.measure = segment_weights.measure
+),
+
+segment_scales as (
+    -- one row per size segment: each measure's scale, weight and component, and each
+    -- component's weight (the weights of its measures)
+    select
+        size_segment,
+        {%- for measure in health_measures() %}
+        max(case when measure = '{{ measure }}' then zero_at end) as {{ measure }}_zero_at,
+        max(case when measure = '{{ measure }}' then full_at end) as {{ measure }}_full_at,
+        max(case when measure = '{{ measure }}' then weight end) as {{ measure }}_weight,
+        max(case when measure = '{{ measure }}' then component end) as {{ measure }}_component,
+        {%- endfor %}
+        {%- for component in health_components() %}
+        sum(case when component = '{{ component }}' then weight end) as {{ component }}_weight
+        {%- if not loop.last %},{% endif %}
+        {%- endfor %}
+    from segment_measures
+    group by size_segment
+),
+
+day_segments as (
+    -- the account's size segment on the day (unknown without a CRM version then)
+    select
+        measures.*,
+        coalesce(history.size_segment, 'unknown') as size_segment
+    from measures
+    left join history
+        on
+            measures.account_id = history.account_id
+            and measures.activity_date >= history.valid_from
+            and (history.valid_to is null or measures.activity_date < history.valid_to)
+),
+
+measure_positions as (
+    -- where each value lies between its scale's zero_at (0) and full_at (1)
+    select
+        day_segments.account_id,
+        day_segments.activity_date,
+        segment_scales.*,
+        {%- for measure in health_measures() %}
+        day_segments.{{ measure }} as {{ measure }}_value,
+        (day_segments.{{ measure }} - segment_scales.{{ measure }}_zero_at)
+        / (segment_scales.{{ measure }}_full_at - segment_scales.{{ measure }}_zero_at) as {{ measure }}_position
+        {%- if not loop.last %},{% endif %}
+        {%- endfor %}
+    from day_segments
+    inner join segment_scales
+        on day_segments.size_segment = segment_scales.size_segment
 ),
 
 measure_scores as (
+    -- clamped to 0-100; a measure without data stays null (least and greatest skip nulls)
     select
-        account_id,
-        activity_date,
-        size_segment,
-        component,
-        measure,
-        measure_value,
-        -- clamped to 0-100; a measure without data stays null (least and greatest skip nulls)
-        case when scale_position is not null then 100 * least(greatest(scale_position, 0), 1) end as measure_score,
-        weight
+        *,
+        {%- for measure in health_measures() %}
+        case
+            when {{ measure }}_position is not null then 100 * least(greatest({{ measure }}_position, 0), 1)
+        end as {{ measure }}_score
+        {%- if not loop.last %},{% endif %}
+        {%- endfor %}
     from measure_positions
 ),
 
-weighted_measures as (
-    -- the weight times the score of a measure with data, as an exact decimal so that the sums
-    -- do not depend on the order the engine adds the rows in
+account_days as (
+    -- for each component: the weight of its measures with data and their weighted score, the
+    -- weight times the score of each as an exact decimal so that the sum does not depend on the
+    -- order the engine adds them in
     select
         *,
-        cast(weight * measure_score as decimal(38, 15)) as weighted_score
+        {%- for component in health_components() %}
+        {%- for measure in health_measures() %}
+        {% if not loop.first %}+ {% endif %}case
+            when {{ measure }}_component = '{{ component }}' and {{ measure }}_score is not null
+                then {{ measure }}_weight
+            else 0
+        end
+        {%- endfor %} as {{ component }}_weight_with_data,
+        {%- for measure in health_measures() %}
+        {% if not loop.first %}+ {% endif %}case
+            when {{ measure }}_component = '{{ component }}' and {{ measure }}_score is not null
+                then cast({{ measure }}_weight * {{ measure }}_score as decimal(20, 15))
+            else 0
+        end
+        {%- endfor %} as {{ component }}_weighted_score
+        {%- if not loop.last %},{% endif %}
+        {%- endfor %}
     from measure_scores
-),
-
-account_days as (
-    -- one row per account and day: each measure's value and score, and for each component
-    -- the weight of its measures, the weight of those with data and their weighted score
-    select
-        account_id,
-        activity_date,
-        size_segment,
-        max(case when measure = 'license_utilization' then measure_value end) as license_utilization_value,
-        max(case when measure = 'license_utilization' then measure_score end) as license_utilization_score,
-        max(case when measure = 'active_day_frequency' then measure_value end) as active_day_frequency_value,
-        max(case when measure = 'active_day_frequency' then measure_score end) as active_day_frequency_score,
-        max(case when measure = 'core_feature_breadth' then measure_value end) as core_feature_breadth_value,
-        max(case when measure = 'core_feature_breadth' then measure_score end) as core_feature_breadth_score,
-        max(case when measure = 'usage_trend' then measure_value end) as usage_trend_value,
-        max(case when measure = 'usage_trend' then measure_score end) as usage_trend_score,
-        max(case when measure = 'onboarding_on_time' then measure_value end) as onboarding_on_time_value,
-        max(case when measure = 'onboarding_on_time' then measure_score end) as onboarding_on_time_score,
-        max(case when measure = 'time_to_first_value' then measure_value end) as time_to_first_value_value,
-        max(case when measure = 'time_to_first_value' then measure_score end) as time_to_first_value_score,
-        max(case when measure = 'payment_timeliness' then measure_value end) as payment_timeliness_value,
-        max(case when measure = 'payment_timeliness' then measure_score end) as payment_timeliness_score,
-        max(case when measure = 'ticket_burden' then measure_value end) as ticket_burden_value,
-        max(case when measure = 'ticket_burden' then measure_score end) as ticket_burden_score,
-        max(case when measure = 'csat' then measure_value end) as csat_value,
-        max(case when measure = 'csat' then measure_score end) as csat_score,
-        max(case when measure = 'nps' then measure_value end) as nps_value,
-        max(case when measure = 'nps' then measure_score end) as nps_score,
-        max(case when measure = 'ticket_sentiment' then measure_value end) as ticket_sentiment_value,
-        max(case when measure = 'ticket_sentiment' then measure_score end) as ticket_sentiment_score,
-        max(case when measure = 'executive_engagement' then measure_value end) as executive_engagement_value,
-        max(case when measure = 'executive_engagement' then measure_score end) as executive_engagement_score,
-        max(case when measure = 'escalations' then measure_value end) as escalations_value,
-        max(case when measure = 'escalations' then measure_score end) as escalations_score,
-        max(case when measure = 'mrr_change' then measure_value end) as mrr_change_value,
-        max(case when measure = 'mrr_change' then measure_score end) as mrr_change_score,
-        max(case when measure = 'active_user_growth' then measure_value end) as active_user_growth_value,
-        max(case when measure = 'active_user_growth' then measure_score end) as active_user_growth_score,
-        max(case when measure = 'expansion_pipeline' then measure_value end) as expansion_pipeline_value,
-        max(case when measure = 'expansion_pipeline' then measure_score end) as expansion_pipeline_score,
-        sum(case when component = 'product_usage' then weight end) as product_usage_weight,
-        sum(case when component = 'product_usage' and measure_score is not null then weight end)
-            as product_usage_weight_with_data,
-        sum(case when component = 'product_usage' then weighted_score end) as product_usage_weighted_score,
-        sum(case when component = 'business_outcomes' then weight end) as business_outcomes_weight,
-        sum(case when component = 'business_outcomes' and measure_score is not null then weight end)
-            as business_outcomes_weight_with_data,
-        sum(case when component = 'business_outcomes' then weighted_score end) as business_outcomes_weighted_score,
-        sum(case when component = 'relationship_quality' then weight end) as relationship_quality_weight,
-        sum(case when component = 'relationship_quality' and measure_score is not null then weight end)
-            as relationship_quality_weight_with_data,
-        sum(case when component = 'relationship_quality' then weighted_score end)
-            as relationship_quality_weighted_score,
-        sum(case when component = 'account_growth' then weight end) as account_growth_weight,
-        sum(case when component = 'account_growth' and measure_score is not null then weight end)
-            as account_growth_weight_with_data,
-        sum(case when component = 'account_growth' then weighted_score end) as account_growth_weighted_score
-    from weighted_measures
-    group by account_id, activity_date, size_segment
 ),
 
 component_scores as (
