@@ -163,8 +163,9 @@ measure_scores as (
 
 account_days as (
     -- for each component: the weight of its measures with data and their weighted score, the
-    -- weight times the score of each as an exact decimal so that the sum does not depend on the
-    -- order the engine adds them in
+    -- weight times the score of each as an exact decimal(20, 15) so that the sum does not
+    -- depend on the order the engine adds them in (sixteen terms of precision 20 add up to
+    -- precision 35, which no engine rounds)
     select
         *,
         {%- for component in health_components() %}
@@ -179,7 +180,7 @@ account_days as (
         {% if not loop.first %}+ {% endif %}case
             when {{ measure }}_component = '{{ component }}' and {{ measure }}_score is not null
                 then cast({{ measure }}_weight * {{ measure }}_score as decimal(20, 15))
-            else 0
+            else cast(0 as decimal(20, 15))
         end
         {%- endfor %} as {{ component }}_weighted_score
         {%- if not loop.last %},{% endif %}
