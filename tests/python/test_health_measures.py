@@ -20,10 +20,10 @@ def seed_measures(name: str) -> set[str]:
         return {row["measure"] for row in csv.DictReader(handle)}
 
 
-def macro_measures() -> list[str]:
+def macro_list(name: str) -> list[str]:
     sql = (project_dir() / "macros/health/health_measures.sql").read_text()
-    body = sql[sql.index("macro health_measures()") : sql.index("endmacro")]
-    return re.findall(r"'([a-z0-9_]+)'", body)
+    body = sql[sql.index(f"macro {name}()") :]
+    return re.findall(r"'([a-z0-9_]+)'", body[: body.index("endmacro")])
 
 
 def view_columns() -> set[str]:
@@ -38,7 +38,7 @@ def view_columns() -> set[str]:
 def test_the_seed_the_macro_and_the_view_name_the_same_measures() -> None:
     scaled = seed_measures("health_measure_scales")
     weighted = seed_measures("health_score_weights")
-    listed = macro_measures()
+    listed = macro_list("health_measures")
     assert len(scaled) >= 10
     assert len(listed) == len(set(listed)), listed
     assert set(listed) == scaled, {
@@ -48,3 +48,18 @@ def test_the_seed_the_macro_and_the_view_name_the_same_measures() -> None:
     columns = view_columns()
     assert columns == scaled, {"seed only": scaled - columns, "view only": columns - scaled}
     assert weighted <= scaled, weighted - scaled
+
+
+def test_the_scores_output_every_listed_measure_and_component() -> None:
+    """The scores' final select names the columns by hand: a measure or component the macros
+    list (and the scores compute) must also be selected, and the components are the seed's."""
+    sql = (project_dir() / "models/intermediate/health/int_health__scores_daily.sql").read_text()
+    final_select = sql[sql.rindex("\nselect\n") :]
+    for measure in macro_list("health_measures"):
+        assert f"\n    {measure}_value,\n    {measure}_score,\n" in final_select, measure
+    components = macro_list("health_components")
+    for component in components:
+        assert f"\n    {component}_score,\n" in final_select, component
+    with (project_dir() / "seeds" / "health_score_weights.csv").open(newline="") as handle:
+        seeded = {row["component"] for row in csv.DictReader(handle)}
+    assert set(components) == seeded, {"seed": seeded, "macro": components}

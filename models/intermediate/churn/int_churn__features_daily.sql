@@ -2,9 +2,10 @@
 {%- set cap = var('churn_change_cap') %}
 -- One row per account, paid day and churn-model feature: the feature's raw value on that day
 -- (null without data), known on the day itself - every window ends on the day, nothing after
--- it is read. Long format like the health measures, so the scores join the features to
--- churn_model_coefficients row by row. The signals are joined once into one row per account
--- and day, then crossed with the seed's features, a `case` picking each feature's column: an
+-- it is read. Long format, so the scores join the features to churn_model_coefficients row by
+-- row (the health measures were long too until they were scored in one pass, 2026-12-03). The
+-- signals are joined once into one row per account and day, then crossed with the seed's
+-- features, a `case` picking each feature's column: an
 -- account-day's rows stay together and the joins run once (a union of one select per feature
 -- ran them once per feature and, at `large`, ran out of memory). A feature of the seed needs
 -- its branch here (without one its value is null: a pytest keeps the two lists equal). The

@@ -165,7 +165,8 @@ account_days as (
     -- for each component: the weight of its measures with data and their weighted score, the
     -- weight times the score of each as an exact decimal(20, 15) so that the sum does not
     -- depend on the order the engine adds them in (sixteen terms of precision 20 add up to
-    -- precision 35, which no engine rounds)
+    -- precision 35, which no engine rounds; a term is at most 100: the seed's weights are tested
+    -- to lie between 0 and 1, and decimal(20, 15) holds up to 99,999)
     select
         *,
         {%- for component in health_components() %}
