@@ -15,9 +15,9 @@ import re
 from csm.paths import project_dir
 
 
-def seed_measures(name: str) -> set[str]:
+def seed_values(name: str, column: str = "measure") -> set[str]:
     with (project_dir() / "seeds" / f"{name}.csv").open(newline="") as handle:
-        return {row["measure"] for row in csv.DictReader(handle)}
+        return {row[column] for row in csv.DictReader(handle)}
 
 
 def macro_list(name: str) -> list[str]:
@@ -36,8 +36,8 @@ def view_columns() -> set[str]:
 
 
 def test_the_seed_the_macro_and_the_view_name_the_same_measures() -> None:
-    scaled = seed_measures("health_measure_scales")
-    weighted = seed_measures("health_score_weights")
+    scaled = seed_values("health_measure_scales")
+    weighted = seed_values("health_score_weights")
     listed = macro_list("health_measures")
     assert len(scaled) >= 10
     assert len(listed) == len(set(listed)), listed
@@ -60,6 +60,5 @@ def test_the_scores_output_every_listed_measure_and_component() -> None:
     components = macro_list("health_components")
     for component in components:
         assert f"\n    {component}_score,\n" in final_select, component
-    with (project_dir() / "seeds" / "health_score_weights.csv").open(newline="") as handle:
-        seeded = {row["component"] for row in csv.DictReader(handle)}
+    seeded = seed_values("health_score_weights", "component")
     assert set(components) == seeded, {"seed": seeded, "macro": components}
