@@ -91,16 +91,22 @@ def read_training_frame(database: Path, specs: list[FeatureSpec]) -> pd.DataFram
         outcomes = connection.execute(
             f"select account_id, month, churned_90d from {OUTCOMES} where is_outcome_observed"
         ).df()
-        features = connection.execute(
-            f"select account_id, activity_date as month, feature, feature_value from {FEATURES} "
+        columns = {
+            name
+            for (name,) in connection.execute(
+                "select column_name from information_schema.columns "
+                "where table_schema || '.' || table_name = ?",
+                [FEATURES],
+            ).fetchall()
+        }
+        missing = [spec.feature for spec in specs if spec.feature not in columns]
+        if missing:
+            raise TrainingError(f"{FEATURES} has no feature {', '.join(missing)}: build first")
+        selected = ", ".join(f'"{spec.feature}"' for spec in specs)
+        wide = connection.execute(
+            f"select account_id, activity_date as month, {selected} from {FEATURES} "
             "where extract(day from activity_date) = 1"
         ).df()
-    wide = features.pivot_table(
-        index=["account_id", "month"], columns="feature", values="feature_value", dropna=False
-    ).reset_index()
-    missing = [spec.feature for spec in specs if spec.feature not in wide.columns]
-    if missing:
-        raise TrainingError(f"{FEATURES} has no feature {', '.join(missing)}: build first")
     frame = outcomes.merge(wide, on=["account_id", "month"], how="inner")
     frame["month"] = pd.to_datetime(frame["month"]).dt.date
     return frame.sort_values(["month", "account_id"]).reset_index(drop=True)

@@ -170,13 +170,17 @@ def test_scores_follow_the_seeds(warehouse) -> None:
     """The seeds' formula in pandas on the month starts: contribution = coefficient x
     (transform(value) - center) / scale (0 without data), log-odds = intercept + their sum,
     the probability, its band and the top driver."""
-    features = warehouse.execute(
-        f"select * from {FEATURES} where extract(day from activity_date) = 1"
-    ).df()
     coefficients = seed("churn_model_coefficients").set_index("feature")
     intercept = seed("churn_model").loc[0, "intercept"]
     bands = seed("churn_risk_bands").sort_values("min_probability")
-    rows = features.join(coefficients, on="feature")
+    features = (
+        warehouse.execute(f"select * from {FEATURES} where extract(day from activity_date) = 1")
+        .df()
+        .melt(
+            id_vars=["account_id", "activity_date"], var_name="feature", value_name="feature_value"
+        )
+    )
+    rows = features.join(coefficients, on="feature", how="inner")
     value = rows["feature_value"].astype(float).copy()
     logged = rows["transform"] == "log1p"
     value[logged] = np.log1p(value[logged].clip(lower=0))
@@ -292,30 +296,49 @@ def test_training_ends_before_the_held_out_outcomes() -> None:
         churn_model.split_windows(months(date(2023, 1, 1), 14), evaluation_months=9)
 
 
+def churn_features() -> list[str]:
+    """The features churn_features() names (macros/churn/churn_features.sql)."""
+    sql = (project_dir() / "macros/churn/churn_features.sql").read_text()
+    body = sql[sql.index("macro churn_features()") :]
+    return re.findall(r"'([a-z0-9_]+)'", body[: body.index("endmacro")])
+
+
 def test_the_seed_features_are_the_features_of_the_sql() -> None:
-    """Every feature of the seed is computed (int_churn__features_daily) and has its
-    contribution column and its top-driver branch (int_churn__scores_daily), and nothing else
-    is."""
+    """Every feature of the seed is a column of int_churn__features_daily, named by
+    churn_features() (whose loops score it in int_churn__scores_daily) and selected as a
+    contribution by the scores' hand-written final select, and nothing else is."""
     seeded = set(seed("churn_model_coefficients")["feature"])
+    listed = churn_features()
     folder = project_dir() / "models/intermediate/churn"
-    computed = set(
+    features_sql = (folder / "int_churn__features_daily.sql").read_text()
+    final_select = features_sql[features_sql.rindex("\nselect\n") :]
+    computed = set(re.findall(r"\bas ([a-z0-9_]+),?$", final_select, re.MULTILINE))
+    scores_sql = (folder / "int_churn__scores_daily.sql").read_text()
+    selected = set(
         re.findall(
-            r"when '([a-z0-9_]+)' then", (folder / "int_churn__features_daily.sql").read_text()
+            r"top_drivers\.([a-z0-9_]+)_contribution,$",
+            scores_sql[scores_sql.rindex("\nselect\n") :],
+            re.MULTILINE,
         )
     )
-    scores_sql = (folder / "int_churn__scores_daily.sql").read_text()
-    pivoted = set(re.findall(r"when feature = '([a-z0-9_]+)'", scores_sql))
-    drivers = set(re.findall(r"then '([a-z0-9_]+)'", scores_sql))
-    # the top driver is the branch whose contribution equals the greatest of them all: a
-    # feature left out of greatest() could never be the driver
-    greatest = re.search(r"greatest\((.*?)\) as top_contribution", scores_sql, re.DOTALL)
-    assert greatest, "int_churn__scores_daily.sql: greatest(...) as top_contribution not found"
-    compared = set(re.findall(r"\.([a-z0-9_]+)_contribution\b", greatest.group(1)))
     assert len(seeded) >= 20
-    assert drivers == seeded, {"seed only": seeded - drivers, "sql only": drivers - seeded}
-    assert compared == seeded, {"seed only": seeded - compared, "sql only": compared - seeded}
-    assert computed == seeded, {"seed only": seeded - computed, "sql only": computed - seeded}
-    assert pivoted == seeded, {"seed only": seeded - pivoted, "sql only": pivoted - seeded}
+    assert len(listed) == len(set(listed)), listed
+    assert set(listed) == seeded, {
+        "seed only": seeded - set(listed),
+        "macro only": set(listed) - seeded,
+    }
+    assert computed == seeded, {"seed only": seeded - computed, "view only": computed - seeded}
+    assert selected == seeded, {"seed only": seeded - selected, "scores only": selected - seeded}
+
+
+def test_training_names_a_seed_feature_the_view_lacks() -> None:
+    database = Path(os.environ["CSM_DUCKDB_PATH"])
+    specs = [
+        *churn_model.read_specs(project_dir()),
+        churn_model.FeatureSpec("seat_growth", "identity"),
+    ]
+    with pytest.raises(churn_model.TrainingError, match="has no feature seat_growth: build"):
+        churn_model.read_training_frame(database, specs)
 
 
 def test_train_without_a_warehouse_is_a_usage_error(tmp_path, capsys) -> None:

@@ -35,9 +35,8 @@ NO_PRIMARY_KEY = {
     # families (inner-joined on their keys) and fct_account_health_daily hold the keys
     "int_health__measures_daily",
     "int_health__scores_daily",
-    # the same for the churn model's long-format features and its scores: fct_churn_risk_daily
-    # holds the key; the features are one row per account-day (the signal families' keys)
-    # crossed with the seed's features (unique in churn_model_coefficients)
+    # the same for the churn model's features (one row per account-day, the signal families'
+    # keys joined) and its scores: fct_churn_risk_daily holds the key
     "int_churn__features_daily",
     "int_churn__scores_daily",
 }

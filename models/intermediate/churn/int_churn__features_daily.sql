@@ -1,17 +1,17 @@
 {{ config(tags=['churn']) }}
 {%- set cap = var('churn_change_cap') %}
--- One row per account, paid day and churn-model feature: the feature's raw value on that day
--- (null without data), known on the day itself - every window ends on the day, nothing after
--- it is read. Long format, so the scores join the features to churn_model_coefficients row by
--- row (the health measures were long too until they were scored in one pass, 2026-12-03). The
--- signals are joined once into one row per account and day, then crossed with the seed's
--- features, a `case` picking each feature's column: an
--- account-day's rows stay together and the joins run once (a union of one select per feature
--- ran them once per feature and, at `large`, ran out of memory). A feature of the seed needs
--- its branch here (without one its value is null: a pytest keeps the two lists equal). The
--- health signal families and the health score are reused; the usage volatility (its own
--- incremental table, int_churn__usage_volatility_daily), the renewal window and proximity,
--- the contract type, the tenure and the segment are added.
+-- One row per account and paid day with one column per churn-model feature: the feature's raw
+-- value (null without data), known on the day itself - every window ends on the day, nothing
+-- after it is read. Each column is named as its feature in churn_model_coefficients, so the
+-- scores join the seed's coefficients to the account-day's row and score every feature in one
+-- pass (churn_features() names the columns; test_churn_model.py keeps the seed, that list and
+-- these columns equal). The features were one row per account-day and feature until
+-- 2026-12-04, as the health measures until 2026-12-03: aggregating them back into one row
+-- per account-day was most of the scores' time at `large` (docs/decisions.md). The signals are
+-- joined once into one row per account and day. The health signal families and the health
+-- score are reused; the usage volatility (its own incremental table,
+-- int_churn__usage_volatility_daily), the renewal window and proximity, the contract type, the
+-- tenure and the segment are added.
 with
 
 usage_signals as (
@@ -52,10 +52,6 @@ health_scores as (
 
 history as (
     select * from {{ ref('int_accounts__history') }}
-),
-
-features as (
-    select feature from {{ ref('churn_model_coefficients') }}
 ),
 
 account_months as (
@@ -157,33 +153,29 @@ account_days as (
 )
 
 select
-    account_days.account_id,
-    account_days.activity_date,
-    features.feature,
-    case features.feature
-        when 'license_utilization' then cast(account_days.license_utilization as {{ type_double() }})
-        when 'active_day_frequency' then cast(account_days.active_day_frequency as {{ type_double() }})
-        when 'core_feature_breadth' then cast(account_days.core_feature_adoption_breadth as {{ type_double() }})
-        when 'usage_trend' then cast(account_days.usage_trend as {{ type_double() }})
-        when 'usage_volatility' then cast(account_days.usage_volatility as {{ type_double() }})
-        when 'active_user_growth' then cast(account_days.active_user_growth as {{ type_double() }})
-        when 'ticket_burden' then cast(account_days.tickets_per_10_seats as {{ type_double() }})
-        when 'escalations' then cast(account_days.escalations_in_window as {{ type_double() }})
-        when 'ticket_sentiment' then cast(account_days.avg_ticket_sentiment as {{ type_double() }})
-        when 'oldest_open_ticket_days' then cast(account_days.oldest_open_ticket_days as {{ type_double() }})
-        when 'csat' then cast(account_days.csat_avg as {{ type_double() }})
-        when 'nps' then cast(account_days.nps as {{ type_double() }})
-        when 'days_overdue' then cast(account_days.max_days_overdue as {{ type_double() }})
-        when 'mrr_change' then cast(account_days.mrr_change as {{ type_double() }})
-        when 'renewal_within_window' then cast(account_days.renewal_within_window as {{ type_double() }})
-        when 'renewal_proximity' then cast(account_days.renewal_proximity as {{ type_double() }})
-        when 'annual_contract' then cast(account_days.annual_contract as {{ type_double() }})
-        when 'tenure_years' then cast(account_days.tenure_years as {{ type_double() }})
-        when 'segment_mid_market' then cast(account_days.segment_mid_market as {{ type_double() }})
-        when 'segment_enterprise' then cast(account_days.segment_enterprise as {{ type_double() }})
-        when 'executive_engagement' then cast(account_days.executive_engagement as {{ type_double() }})
-        when 'onboarding_on_time' then cast(account_days.onboarding_on_time_share as {{ type_double() }})
-        when 'health_score' then cast(account_days.health_score as {{ type_double() }})
-    end as feature_value
+    account_id,
+    activity_date,
+    cast(license_utilization as {{ type_double() }}) as license_utilization,
+    cast(active_day_frequency as {{ type_double() }}) as active_day_frequency,
+    cast(core_feature_adoption_breadth as {{ type_double() }}) as core_feature_breadth,
+    cast(usage_trend as {{ type_double() }}) as usage_trend,
+    cast(usage_volatility as {{ type_double() }}) as usage_volatility,
+    cast(active_user_growth as {{ type_double() }}) as active_user_growth,
+    cast(tickets_per_10_seats as {{ type_double() }}) as ticket_burden,
+    cast(escalations_in_window as {{ type_double() }}) as escalations,
+    cast(avg_ticket_sentiment as {{ type_double() }}) as ticket_sentiment,
+    cast(oldest_open_ticket_days as {{ type_double() }}) as oldest_open_ticket_days,
+    cast(csat_avg as {{ type_double() }}) as csat,
+    cast(nps as {{ type_double() }}) as nps,
+    cast(max_days_overdue as {{ type_double() }}) as days_overdue,
+    cast(mrr_change as {{ type_double() }}) as mrr_change,
+    cast(renewal_within_window as {{ type_double() }}) as renewal_within_window,
+    cast(renewal_proximity as {{ type_double() }}) as renewal_proximity,
+    cast(annual_contract as {{ type_double() }}) as annual_contract,
+    cast(tenure_years as {{ type_double() }}) as tenure_years,
+    cast(segment_mid_market as {{ type_double() }}) as segment_mid_market,
+    cast(segment_enterprise as {{ type_double() }}) as segment_enterprise,
+    cast(executive_engagement as {{ type_double() }}) as executive_engagement,
+    cast(onboarding_on_time_share as {{ type_double() }}) as onboarding_on_time,
+    cast(health_score as {{ type_double() }}) as health_score
 from account_days
-cross join features

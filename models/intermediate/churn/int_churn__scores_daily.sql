@@ -1,3 +1,6 @@
+-- noqa: disable=LT02,LT05
+-- (layout rules are off here: the per-feature columns are written by Jinja loops over
+-- churn_features(), which sqlfluff's indentation cannot follow)
 {{
     config(
         on_schema_change='fail',
@@ -9,12 +12,23 @@
 -- One row per account and paid day: the churn model's probability that the account churns
 -- within 90 days, its risk band, and each feature's contribution to the log-odds (coefficient
 -- x standardized value: positive raises the risk), with the feature that raises it most. The
--- features (long format) join churn_model_coefficients row by row: transformed as the seed
--- says (identity, or log1p of the value floored at 0), centered and scaled by the training mean and standard deviation;
--- a feature without data counts as the training mean (contribution 0). csm train writes the
--- seeds; this is the same formula on every engine. Stored (incremental with the usage
--- look-back, like the health scores): the alert rule days and fct_churn_risk_daily read it,
--- and scoring every paid day again for each reader cost minutes at `large`.
+-- seed churn_model_coefficients is turned into one row (each feature's transform, center,
+-- scale and coefficient in its own columns) and joined to every account-day's row of features
+-- (int_churn__features_daily, one column per feature): each feature is transformed as the seed
+-- says (identity, or log1p of the value floored at 0), centered and scaled by the training mean
+-- and standard deviation; a feature without data counts as the training mean (contribution 0).
+-- (The features were one row per account-day and feature, aggregated back into one row here:
+-- most of this model's time at `large`; docs/decisions.md.) csm train writes the seeds; this is
+-- the same formula on every engine. Stored (incremental with the usage look-back, like the
+-- health scores): the alert rule days and fct_churn_risk_daily read it, and scoring every paid
+-- day again for each reader cost minutes at `large`.
+{%- set feature_names = churn_features() %}
+{%- if feature_names | length > 24 %}
+    {{ exceptions.raise_compiler_error(
+        "int_churn__scores_daily: " ~ (feature_names | length) ~ " churn features; the log-odds sum is"
+        ~ " written for at most 24 (two exact groups of 12, see log_odds)"
+    ) }}
+{%- endif %}
 with
 
 features as (
@@ -40,67 +54,65 @@ bands as (
     from {{ ref('churn_risk_bands') }}
 ),
 
+feature_coefficients as (
+    -- one row: each feature's transform, center, scale and coefficient
+    select
+        {%- for feature in feature_names %}
+        max(case when feature = '{{ feature }}' then transform end) as {{ feature }}_transform,
+        max(case when feature = '{{ feature }}' then center end) as {{ feature }}_center,
+        max(case when feature = '{{ feature }}' then scale end) as {{ feature }}_scale,
+        max(case when feature = '{{ feature }}' then coefficient end) as {{ feature }}_coefficient
+        {%- if not loop.last %},{% endif %}
+        {%- endfor %}
+    from coefficients
+),
+
 contributions as (
+    -- coefficient x (transform(value) - center) / scale; 0 without data (the training mean)
     select
         features.account_id,
         features.activity_date,
-        features.feature,
+        {%- for feature in feature_names %}
         coalesce(
-            coefficients.coefficient * (
-                case coefficients.transform
+            feature_coefficients.{{ feature }}_coefficient * (
+                case feature_coefficients.{{ feature }}_transform
                     -- a value below 0 counts as 0; a missing one stays missing (greatest() would skip it)
                     when 'log1p'
-                        then ln(1 + case when features.feature_value < 0 then 0 else features.feature_value end)
-                    else features.feature_value
-                end - coefficients.center
-            ) / coefficients.scale,
+                        then ln(1 + case when features.{{ feature }} < 0 then 0 else features.{{ feature }} end)
+                    else features.{{ feature }}
+                end - feature_coefficients.{{ feature }}_center
+            ) / feature_coefficients.{{ feature }}_scale,
             0
-        ) as contribution
+        ) as {{ feature }}_contribution
+        {%- if not loop.last %},{% endif %}
+        {%- endfor %}
     from features
-    inner join coefficients
-        on features.feature = coefficients.feature
-),
-
-account_days as (
-    -- one column per feature of the seed (test_churn_model.py keeps the lists equal)
-    select
-        account_id,
-        activity_date,
-        max(case when feature = 'license_utilization' then contribution end) as license_utilization_contribution,
-        max(case when feature = 'active_day_frequency' then contribution end) as active_day_frequency_contribution,
-        max(case when feature = 'core_feature_breadth' then contribution end) as core_feature_breadth_contribution,
-        max(case when feature = 'usage_trend' then contribution end) as usage_trend_contribution,
-        max(case when feature = 'usage_volatility' then contribution end) as usage_volatility_contribution,
-        max(case when feature = 'active_user_growth' then contribution end) as active_user_growth_contribution,
-        max(case when feature = 'ticket_burden' then contribution end) as ticket_burden_contribution,
-        max(case when feature = 'escalations' then contribution end) as escalations_contribution,
-        max(case when feature = 'ticket_sentiment' then contribution end) as ticket_sentiment_contribution,
-        max(case when feature = 'oldest_open_ticket_days' then contribution end)
-            as oldest_open_ticket_days_contribution,
-        max(case when feature = 'csat' then contribution end) as csat_contribution,
-        max(case when feature = 'nps' then contribution end) as nps_contribution,
-        max(case when feature = 'days_overdue' then contribution end) as days_overdue_contribution,
-        max(case when feature = 'mrr_change' then contribution end) as mrr_change_contribution,
-        max(case when feature = 'renewal_within_window' then contribution end) as renewal_within_window_contribution,
-        max(case when feature = 'renewal_proximity' then contribution end) as renewal_proximity_contribution,
-        max(case when feature = 'annual_contract' then contribution end) as annual_contract_contribution,
-        max(case when feature = 'tenure_years' then contribution end) as tenure_years_contribution,
-        max(case when feature = 'segment_mid_market' then contribution end) as segment_mid_market_contribution,
-        max(case when feature = 'segment_enterprise' then contribution end) as segment_enterprise_contribution,
-        max(case when feature = 'executive_engagement' then contribution end) as executive_engagement_contribution,
-        max(case when feature = 'onboarding_on_time' then contribution end) as onboarding_on_time_contribution,
-        max(case when feature = 'health_score' then contribution end) as health_score_contribution,
-        -- an exact decimal sum: the same log-odds whatever order the engine adds the rows in
-        sum(cast(contribution as decimal(38, 18))) as features_log_odds
-    from contributions
-    group by account_id, activity_date
+    cross join feature_coefficients
 ),
 
 log_odds as (
+    -- an exact decimal sum, as the trainer's: each contribution rounded to 18 decimals
+    -- (decimal(26, 18): a contribution stays far below 10^8), added in two groups of at most 12
+    -- terms. Each + widens a decimal by one digit, so a group reaches at most precision 37 and
+    -- their sum 38, where Spark would start rounding (one chain of 23 terms would round the
+    -- sum to 6 decimals there)
     select
-        account_days.*,
-        model.intercept + cast(account_days.features_log_odds as {{ type_double() }}) as churn_log_odds
-    from account_days
+        contributions.*,
+        model.intercept + cast(
+            (
+                {%- for feature in feature_names[:12] %}
+                cast(contributions.{{ feature }}_contribution as decimal(26, 18))
+                {%- if not loop.last %} +{% endif %}
+                {%- endfor %}
+            )
+            + (
+                {%- for feature in feature_names[12:] %}
+                cast(contributions.{{ feature }}_contribution as decimal(26, 18))
+                {%- if not loop.last %} +{% endif %}
+                {%- endfor %}
+            ) as {{ type_double() }}
+        ) as churn_log_odds
+    from contributions
     cross join model
 ),
 
@@ -109,87 +121,25 @@ probabilities as (
         log_odds.*,
         1 / (1 + exp(-log_odds.churn_log_odds)) as churn_probability_90d,
         greatest(
-            log_odds.active_day_frequency_contribution,
-            log_odds.active_user_growth_contribution,
-            log_odds.annual_contract_contribution,
-            log_odds.core_feature_breadth_contribution,
-            log_odds.csat_contribution,
-            log_odds.days_overdue_contribution,
-            log_odds.escalations_contribution,
-            log_odds.executive_engagement_contribution,
-            log_odds.health_score_contribution,
-            log_odds.license_utilization_contribution,
-            log_odds.mrr_change_contribution,
-            log_odds.nps_contribution,
-            log_odds.oldest_open_ticket_days_contribution,
-            log_odds.onboarding_on_time_contribution,
-            log_odds.renewal_proximity_contribution,
-            log_odds.renewal_within_window_contribution,
-            log_odds.segment_enterprise_contribution,
-            log_odds.segment_mid_market_contribution,
-            log_odds.tenure_years_contribution,
-            log_odds.ticket_burden_contribution,
-            log_odds.ticket_sentiment_contribution,
-            log_odds.usage_trend_contribution,
-            log_odds.usage_volatility_contribution
+            {%- for feature in feature_names %}
+            log_odds.{{ feature }}_contribution
+            {%- if not loop.last %},{% endif %}
+            {%- endfor %}
         ) as top_contribution
     from log_odds
 ),
 
 top_drivers as (
     -- the feature that raises the risk most that day: the largest positive contribution, the
-    -- first feature in alphabetical order on a tie; null when none raises it (read from the
-    -- day's row: ranking the feature rows again sorted all of them)
+    -- first feature in alphabetical order on a tie; null when none raises it
     select
         probabilities.*,
         case
             when probabilities.top_contribution <= 0 then null
-            when probabilities.active_day_frequency_contribution = probabilities.top_contribution
-                then 'active_day_frequency'
-            when probabilities.active_user_growth_contribution = probabilities.top_contribution
-                then 'active_user_growth'
-            when probabilities.annual_contract_contribution = probabilities.top_contribution
-                then 'annual_contract'
-            when probabilities.core_feature_breadth_contribution = probabilities.top_contribution
-                then 'core_feature_breadth'
-            when probabilities.csat_contribution = probabilities.top_contribution
-                then 'csat'
-            when probabilities.days_overdue_contribution = probabilities.top_contribution
-                then 'days_overdue'
-            when probabilities.escalations_contribution = probabilities.top_contribution
-                then 'escalations'
-            when probabilities.executive_engagement_contribution = probabilities.top_contribution
-                then 'executive_engagement'
-            when probabilities.health_score_contribution = probabilities.top_contribution
-                then 'health_score'
-            when probabilities.license_utilization_contribution = probabilities.top_contribution
-                then 'license_utilization'
-            when probabilities.mrr_change_contribution = probabilities.top_contribution
-                then 'mrr_change'
-            when probabilities.nps_contribution = probabilities.top_contribution
-                then 'nps'
-            when probabilities.oldest_open_ticket_days_contribution = probabilities.top_contribution
-                then 'oldest_open_ticket_days'
-            when probabilities.onboarding_on_time_contribution = probabilities.top_contribution
-                then 'onboarding_on_time'
-            when probabilities.renewal_proximity_contribution = probabilities.top_contribution
-                then 'renewal_proximity'
-            when probabilities.renewal_within_window_contribution = probabilities.top_contribution
-                then 'renewal_within_window'
-            when probabilities.segment_enterprise_contribution = probabilities.top_contribution
-                then 'segment_enterprise'
-            when probabilities.segment_mid_market_contribution = probabilities.top_contribution
-                then 'segment_mid_market'
-            when probabilities.tenure_years_contribution = probabilities.top_contribution
-                then 'tenure_years'
-            when probabilities.ticket_burden_contribution = probabilities.top_contribution
-                then 'ticket_burden'
-            when probabilities.ticket_sentiment_contribution = probabilities.top_contribution
-                then 'ticket_sentiment'
-            when probabilities.usage_trend_contribution = probabilities.top_contribution
-                then 'usage_trend'
-            when probabilities.usage_volatility_contribution = probabilities.top_contribution
-                then 'usage_volatility'
+            {%- for feature in feature_names | sort %}
+            when probabilities.{{ feature }}_contribution = probabilities.top_contribution
+                then '{{ feature }}'
+            {%- endfor %}
         end as top_risk_driver
     from probabilities
 )
