@@ -95,8 +95,8 @@ def read_training_frame(database: Path, specs: list[FeatureSpec]) -> pd.DataFram
             name
             for (name,) in connection.execute(
                 "select column_name from information_schema.columns "
-                "where table_schema || '.' || table_name = ?",
-                [FEATURES],
+                "where table_schema = ? and table_name = ?",
+                FEATURES.split("."),
             ).fetchall()
         }
         missing = [spec.feature for spec in specs if spec.feature not in columns]

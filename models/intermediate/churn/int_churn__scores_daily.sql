@@ -91,11 +91,12 @@ contributions as (
 ),
 
 log_odds as (
-    -- an exact decimal sum, as the trainer's: each contribution rounded to 18 decimals
-    -- (decimal(26, 18): a contribution stays far below 10^8), added in two groups of at most 12
-    -- terms. Each + widens a decimal by one digit, so a group reaches at most precision 37 and
-    -- their sum 38, where Spark would start rounding (one chain of 23 terms would round the
-    -- sum to 6 decimals there)
+    -- an exact decimal sum: each contribution rounded to 18 decimals (decimal(26, 18): the seed's
+    -- column_checks keep |coefficient| / scale <= 100000, so a contribution stays below 10^8)
+    -- and added in two groups, the first 12 features (to nps) and the rest. Each + widens a
+    -- decimal by one digit, so a group reaches at most precision 37 and their sum 38, where
+    -- Spark would start rounding (one chain of the 23 terms would keep 8 decimals there). On
+    -- Spark a value beyond 10^8 would turn null (DuckDB and PostgreSQL stop with an error)
     select
         contributions.*,
         model.intercept + cast(
@@ -105,12 +106,14 @@ log_odds as (
                 {%- if not loop.last %} +{% endif %}
                 {%- endfor %}
             )
+            {%- if feature_names | length > 12 %}
             + (
                 {%- for feature in feature_names[12:] %}
                 cast(contributions.{{ feature }}_contribution as decimal(26, 18))
                 {%- if not loop.last %} +{% endif %}
                 {%- endfor %}
-            ) as {{ type_double() }}
+            )
+            {%- endif %} as {{ type_double() }}
         ) as churn_log_odds
     from contributions
     cross join model
