@@ -21,13 +21,27 @@ events as (
         and event_date <= {{ as_of_date() }}
         -- an incremental run rebuilds the days from the look-back start; a full build all days
         and event_date >= {{ usage_reprocess_from() if is_incremental() else "cast('1900-01-01' as date)" }}
+),
+
+feature_users as (
+    -- each user's uses of the feature that day: the day's distinct users are then a count of
+    -- rows (a count(distinct user_id) per account-feature-day kept a set of users per group:
+    -- 13-14 s against 10 s alone at `large`, 24 against 18 CPU-s)
+    select
+        account_id,
+        feature_key,
+        event_date as activity_date,
+        user_id,
+        count(*) as feature_events
+    from events
+    group by account_id, feature_key, event_date, user_id
 )
 
 select
     account_id,
     feature_key,
-    event_date as activity_date,
-    count(*) as feature_events,
-    count(distinct user_id) as users
-from events
-group by account_id, feature_key, event_date
+    activity_date,
+    cast(sum(feature_events) as {{ dbt.type_bigint() }}) as feature_events,
+    count(user_id) as users
+from feature_users
+group by account_id, feature_key, activity_date
