@@ -23,6 +23,7 @@ from sklearn.metrics import brier_score_loss, roc_auc_score
 from csm import churn_model
 from csm.cli import main
 from csm.paths import project_dir
+from model_sql import final_select, final_select_aliases, macro_names
 from revenue_oracle import account_months
 
 MARTS = "main_marts"
@@ -296,28 +297,17 @@ def test_training_ends_before_the_held_out_outcomes() -> None:
         churn_model.split_windows(months(date(2023, 1, 1), 14), evaluation_months=9)
 
 
-def churn_features() -> list[str]:
-    """The features churn_features() names (macros/churn/churn_features.sql)."""
-    sql = (project_dir() / "macros/churn/churn_features.sql").read_text()
-    body = sql[sql.index("macro churn_features()") :]
-    return re.findall(r"'([a-z0-9_]+)'", body[: body.index("endmacro")])
-
-
 def test_the_seed_features_are_the_features_of_the_sql() -> None:
     """Every feature of the seed is a column of int_churn__features_daily, named by
     churn_features() (whose loops score it in int_churn__scores_daily) and selected as a
     contribution by the scores' hand-written final select, and nothing else is."""
     seeded = set(seed("churn_model_coefficients")["feature"])
-    listed = churn_features()
-    folder = project_dir() / "models/intermediate/churn"
-    features_sql = (folder / "int_churn__features_daily.sql").read_text()
-    final_select = features_sql[features_sql.rindex("\nselect\n") :]
-    computed = set(re.findall(r"\bas ([a-z0-9_]+),?$", final_select, re.MULTILINE))
-    scores_sql = (folder / "int_churn__scores_daily.sql").read_text()
+    listed = macro_names("churn/churn_features.sql", "churn_features")
+    computed = final_select_aliases("intermediate/churn/int_churn__features_daily.sql")
     selected = set(
         re.findall(
             r"top_drivers\.([a-z0-9_]+)_contribution,$",
-            scores_sql[scores_sql.rindex("\nselect\n") :],
+            final_select("intermediate/churn/int_churn__scores_daily.sql"),
             re.MULTILINE,
         )
     )

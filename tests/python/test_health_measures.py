@@ -10,9 +10,9 @@ assert_health_measures_match_the_seeds.
 from __future__ import annotations
 
 import csv
-import re
 
 from csm.paths import project_dir
+from model_sql import final_select, final_select_aliases, macro_names
 
 
 def seed_values(name: str, column: str = "measure") -> set[str]:
@@ -21,15 +21,11 @@ def seed_values(name: str, column: str = "measure") -> set[str]:
 
 
 def macro_list(name: str) -> list[str]:
-    sql = (project_dir() / "macros/health/health_measures.sql").read_text()
-    body = sql[sql.index(f"macro {name}()") :]
-    return re.findall(r"'([a-z0-9_]+)'", body[: body.index("endmacro")])
+    return macro_names("health/health_measures.sql", name)
 
 
 def view_columns() -> set[str]:
-    sql = (project_dir() / "models/intermediate/health/int_health__measures_daily.sql").read_text()
-    final_select = sql[sql.rindex("\nselect\n") : sql.index("\nfrom usage_signals")]
-    return set(re.findall(r"\bas ([a-z0-9_]+),?$", final_select, re.MULTILINE)) - {
+    return final_select_aliases("intermediate/health/int_health__measures_daily.sql") - {
         "account_id",
         "activity_date",
     }
@@ -53,12 +49,11 @@ def test_the_seed_the_macro_and_the_view_name_the_same_measures() -> None:
 def test_the_scores_output_every_listed_measure_and_component() -> None:
     """The scores' final select names the columns by hand: a measure or component the macros
     list (and the scores compute) must also be selected, and the components are the seed's."""
-    sql = (project_dir() / "models/intermediate/health/int_health__scores_daily.sql").read_text()
-    final_select = sql[sql.rindex("\nselect\n") :]
+    scores_select = final_select("intermediate/health/int_health__scores_daily.sql")
     for measure in macro_list("health_measures"):
-        assert f"\n    {measure}_value,\n    {measure}_score,\n" in final_select, measure
+        assert f"\n    {measure}_value,\n    {measure}_score,\n" in scores_select, measure
     components = macro_list("health_components")
     for component in components:
-        assert f"\n    {component}_score,\n" in final_select, component
+        assert f"\n    {component}_score,\n" in scores_select, component
     seeded = seed_values("health_score_weights", "component")
     assert set(components) == seeded, {"seed": seeded, "macro": components}
