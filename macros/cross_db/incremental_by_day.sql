@@ -24,3 +24,28 @@
 {% macro incremental_by_day(day_column) -%}
     {{ return(incremental_where_possible('delete+insert', day_column)) }}
 {%- endmacro %}
+
+{#- The end of a daily table's final select: on DuckDB a full build writes the rows in day
+    order. Incremental runs read, delete and test only the recent days (the look-back, the
+    test_recent_days), and DuckDB skips a row group whose min/max shows none of them; in the
+    order the joins produce, every row group holds every day, so each such read decompresses
+    the whole table until the full build's days have aged out of the look-back (the `large`
+    daily run two days after a full build: about 60 -> 51 CPU-s, 5 s less; the sorts add about
+    20 s to the full build, docs/benchmarks.md 2026-12-04, session 8). An incremental run
+    inserts its days together, so they stay clustered. Left unsorted: the alert rule days (94M
+    rows at `large`: the sort ran out of memory) and day states, and the churn scores and risk
+    (wide decimal rows: the sort cost more than their reads save).
+    Nothing elsewhere: PostgreSQL skips no blocks by min/max without an index, and Spark
+    rebuilds in full. -#}
+{% macro in_day_order(day_column='activity_date') -%}
+    {{ return(adapter.dispatch('in_day_order', 'customer_success')(day_column)) }}
+{%- endmacro %}
+
+{% macro default__in_day_order(day_column) -%}
+{%- endmacro %}
+
+{% macro duckdb__in_day_order(day_column) -%}
+    {%- if not is_incremental() %}
+order by {{ day_column }}
+    {%- endif %}
+{%- endmacro %}

@@ -73,22 +73,52 @@ cast({{ column }} as date) in ({{ changed_load_days(source_name, table_name) }})
     {%- endif -%}
 {%- endmacro %}
 
-{#- On an incremental run of a CDC base model: the stored rows to classify again together with
-    the raw rows of the changed load days (`changed`, the CTE of those raw rows): the stored
-    versions of the keys they carry (the latest version wins) and of the keys quarantined as
-    unknown_account (the account may have arrived in the CRM since), without the stored rows
-    of the re-read days themselves (`load_days`, changed_load_day_list), which the raw rows
-    replace. -#}
+{#- On an incremental run of an incremental base model: the stored rows to classify again
+    together with the raw rows of the changed load days (`changed`, the CTE of those raw rows):
+    the stored rows of the keys they carry (re-deliveries, earlier versions) and of the keys
+    quarantined as unknown_account (the account may have arrived in the CRM since), without the
+    stored rows of the re-read days themselves (`load_days`, changed_load_day_list), which the
+    raw rows replace. Where the engine names its rows (stored_row_id), the rows are found by
+    reading the key columns alone and then read whole by row: a filter on the key in the read of
+    all columns decompresses every column of every stored row (`large`'s daily run: 4.2 of the
+    5.1 CPU-s of base_product__events' query went to that scan of 54.7M rows). -#}
 {% macro stored_rows_to_reclassify(source_name, table_name, load_days, changed='source') -%}
 {%- set key = source_contract(source_name, table_name).meta['key'] | join(', ') -%}
+{%- set row_id = stored_row_id() -%}
 select *
 from {{ this }}
 where
+    {%- if row_id %}
+    {{ row_id }} in (
+        select {{ row_id }}
+        from {{ this }}
+        where ({{ key }}) in (
+            select {{ key }} from {{ changed }}
+            union
+            select {{ key }} from {{ this }}
+            where dq_rule = 'unknown_account'
+        )
+    )
+    {%- else %}
     ({{ key }}) in (
         select {{ key }} from {{ changed }}
         union
         select {{ key }} from {{ this }}
         where dq_rule = 'unknown_account'
     )
+    {%- endif %}
     and not {{ loaded_on_days(load_days, '_loaded_at', source_name, table_name) }}
+{%- endmacro %}
+
+{#- The engine's name for a stored row within one query, '' where there is none to use:
+    DuckDB's rowid, by which it fetches just the rows asked for (stored_rows_to_reclassify). -#}
+{% macro stored_row_id() -%}
+    {{ return(adapter.dispatch('stored_row_id', 'customer_success')()) }}
+{%- endmacro %}
+
+{% macro default__stored_row_id() -%}
+{%- endmacro %}
+
+{% macro duckdb__stored_row_id() -%}
+rowid
 {%- endmacro %}

@@ -252,6 +252,27 @@ def test_the_batch_days_change_an_accounts_csm_and_segment(builds, workspace) ->
         assert (rows[rows.index >= day] == rows[day]).all(), (change, rows.tail(BATCHES + 2))
 
 
+def test_a_full_build_writes_the_daily_tables_in_day_order(builds, workspace) -> None:
+    """The daily models that end with in_day_order() are written by a full build in day order
+    (DuckDB's rowid is the storage order), so that an incremental run's reads, deletes and tests
+    of the recent days skip the other row groups by their min/max."""
+    work, _ = workspace
+    manifest = json.loads((work / "target" / "manifest.json").read_text())
+    models = sorted(
+        f"{node['schema']}.{node['name']}"
+        for node in manifest["nodes"].values()
+        if "macro.customer_success.in_day_order" in node.get("depends_on", {}).get("macros", [])
+    )
+    assert "main_marts.fct_account_health_daily" in models and len(models) >= 10, models
+    connection = duckdb.connect(str(work / "at_once" / "cs.duckdb"), read_only=True)
+    try:
+        for model in models:
+            days = connection.execute(f"select activity_date from {model} order by rowid").df()
+            assert len(days) > 0 and days.activity_date.is_monotonic_increasing, model
+    finally:
+        connection.close()
+
+
 def test_without_look_back_late_events_are_missed(builds) -> None:
     model = "main_intermediate.int_usage__account_daily"
     at_once, control = builds["at_once"][model], builds["no_look_back"][model]

@@ -57,3 +57,4 @@ from volatility
 {%- if is_incremental() %}
 where activity_date >= {{ reprocess_from }}
 {%- endif %}
+{{ in_day_order() }}

@@ -151,3 +151,4 @@ left join renewals
     on
         paid_days.account_id = renewals.account_id
         and paid_days.activity_date = renewals.activity_date
+{{ in_day_order() }}

@@ -116,3 +116,4 @@ inner join due_so_far
         and paid_days.activity_date = due_so_far.activity_date
 left join time_to_value
     on paid_days.account_id = time_to_value.account_id
+{{ in_day_order() }}

@@ -119,3 +119,4 @@ left join pipeline
     on
         paid_days.account_id = pipeline.account_id
         and paid_days.activity_date = pipeline.activity_date
+{{ in_day_order() }}

@@ -313,3 +313,4 @@ select
         when components_used > 0 then cast(exact_health_score as {{ type_double() }})
     end as health_score
 from health_scores
+{{ in_day_order() }}

@@ -158,3 +158,4 @@ inner join in_window
     on
         paid_days.account_id = in_window.account_id
         and paid_days.activity_date = in_window.activity_date
+{{ in_day_order() }}

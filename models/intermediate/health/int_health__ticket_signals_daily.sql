@@ -143,3 +143,4 @@ left join open_tickets
     on
         paid_days.account_id = open_tickets.account_id
         and paid_days.activity_date = open_tickets.activity_date
+{{ in_day_order() }}

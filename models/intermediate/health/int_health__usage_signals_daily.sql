@@ -60,3 +60,4 @@ left join growth_base
     on
         paid_days.account_id = growth_base.account_id
         and paid_days.activity_date = growth_base.activity_date
+{{ in_day_order() }}

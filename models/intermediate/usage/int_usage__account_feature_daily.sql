@@ -45,3 +45,4 @@ select
     count(user_id) as users
 from feature_users
 group by account_id, feature_key, activity_date
+{{ in_day_order() }}

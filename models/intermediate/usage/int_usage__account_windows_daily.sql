@@ -388,3 +388,4 @@ select
         when active_user_days_prev_14d > 0 then {{ ratio('active_user_days_14d', 'active_user_days_prev_14d') }} - 1
     end as dau_change_14d
 from measured
+{{ in_day_order() }}

@@ -33,11 +33,7 @@ select
     count(case when event_type = 'integration_sync' then 1 end) as integration_syncs
 from events
 group by account_id, user_id, event_date
-{%- if not is_incremental() %}
-    -- A full build writes the rows in day order: daily runs read only the recent days of this
-    -- table (the usage windows, the account days), and in day order the engine skips the older
-    -- row groups by their min/max (the last 30 days at `large`: 2.3 s -> 0.2 s; the sort costs the
-    -- full build up to ~20 s, docs/benchmarks.md 2026-12-03). An incremental run adds its days
-    -- together, so they stay clustered.
-    order by activity_date
-{%- endif %}
+-- a full build writes the rows in day order (in_day_order): daily runs read only the recent
+-- days of this table (the usage windows, the account days; the last 30 days at `large`: 2.3 s
+-- -> 0.2 s; the sort costs the full build up to ~20 s, docs/benchmarks.md 2026-12-03)
+{{ in_day_order() }}

@@ -183,3 +183,4 @@ left join first_paid
 {%- if is_incremental() %}
     where scores.activity_date >= {{ reprocess_from }}
 {%- endif %}
+{{ in_day_order() }}

@@ -44,3 +44,4 @@ select
     active_user_days_prev_14d,
     dau_change_14d
 from windows
+{{ in_day_order() }}

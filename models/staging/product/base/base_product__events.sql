@@ -39,26 +39,8 @@ source as (
     where {{ loaded_on_days(load_days, 'raw_events._loaded_at', 'product', 'product_events') }}
 ),
 
-reclassified_keys as (
-    select event_id from source
-    union
-    select event_id from {{ this }}
-    where dq_rule = 'unknown_account'
-),
-
 stored as (
-    select
-        event_id,
-        account_id,
-        user_id,
-        event_type,
-        feature_key,
-        occurred_at,
-        _loaded_at
-    from {{ this }}
-    where
-        event_id in (select reclassified_keys.event_id from reclassified_keys)
-        and not {{ loaded_on_days(load_days, '_loaded_at', 'product', 'product_events') }}
+    {{ stored_rows_to_reclassify('product', 'product_events', load_days) }}
 ),
 {%- else %}
 
@@ -79,7 +61,15 @@ normalized as (
     from source
     {%- if is_incremental() %}
     union all
-    select * from stored
+    select
+        event_id,
+        account_id,
+        user_id,
+        event_type,
+        feature_key,
+        occurred_at,
+        _loaded_at
+    from stored
     {%- endif %}
 ),
 
