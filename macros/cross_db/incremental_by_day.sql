@@ -31,7 +31,7 @@
     order the joins produce, every row group holds every day, so each such read decompresses
     the whole table until the full build's days have aged out of the look-back (the `large`
     daily run two days after a full build: about 60 -> 51 CPU-s, 5 s less; the sorts add about
-    20 s to the full build, docs/benchmarks.md 2026-12-04, session 8). An incremental run
+    23 s to the full build, docs/benchmarks.md 2026-12-04, session 8). An incremental run
     inserts its days together, so they stay clustered. Left unsorted: the alert rule days (94M
     rows at `large`: the sort ran out of memory) and day states, and the churn scores and risk
     (wide decimal rows: the sort cost more than their reads save).
