@@ -85,6 +85,12 @@ cast({{ column }} as date) in ({{ changed_load_days(source_name, table_name) }})
 {% macro stored_rows_to_reclassify(source_name, table_name, load_days, changed='source') -%}
 {%- set key = source_contract(source_name, table_name).meta['key'] | join(', ') -%}
 {%- set row_id = stored_row_id() -%}
+{%- set keys_to_reclassify -%}
+select {{ key }} from {{ changed }}
+        union
+        select {{ key }} from {{ this }}
+        where dq_rule = 'unknown_account'
+{%- endset -%}
 select *
 from {{ this }}
 where
@@ -92,19 +98,11 @@ where
     {{ row_id }} in (
         select {{ row_id }}
         from {{ this }}
-        where ({{ key }}) in (
-            select {{ key }} from {{ changed }}
-            union
-            select {{ key }} from {{ this }}
-            where dq_rule = 'unknown_account'
-        )
+        where ({{ key }}) in ({{ keys_to_reclassify }})
     )
     {%- else %}
     ({{ key }}) in (
-        select {{ key }} from {{ changed }}
-        union
-        select {{ key }} from {{ this }}
-        where dq_rule = 'unknown_account'
+        {{ keys_to_reclassify }}
     )
     {%- endif %}
     and not {{ loaded_on_days(load_days, '_loaded_at', source_name, table_name) }}
