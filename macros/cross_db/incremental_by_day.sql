@@ -32,9 +32,10 @@
     the whole table until the full build's days have aged out of the look-back (the `large`
     daily run two days after a full build: about 60 -> 51 CPU-s, 5 s less; the sorts add about
     23 s to the full build, docs/benchmarks.md 2026-12-04, session 8). An incremental run
-    inserts its days together, so they stay clustered. Left unsorted: the alert rule days (94M
-    rows at `large`: the sort ran out of memory) and day states, and the churn scores and risk
-    (wide decimal rows: the sort cost more than their reads save).
+    inserts its days together, so they stay clustered. Not at the end of the alert rule days
+    (94M rows at `large`: the sort ran out of memory; their input is sorted instead,
+    days_clustered), left unsorted: the day states, and the churn scores and risk (wide decimal
+    rows: the sort cost more than their reads save).
     Nothing elsewhere: PostgreSQL skips no blocks by min/max without an index, and Spark
     rebuilds in full. -#}
 {% macro in_day_order(day_column='activity_date') -%}
@@ -48,4 +49,16 @@
     {%- if not is_incremental() %}
 order by {{ day_column }}
     {%- endif %}
+{%- endmacro %}
+
+{#- The end of a CTE that several unioned selects of a daily table read (the alert rule days'
+    rule_inputs, one select per rule): on DuckDB a full build sorts that input by day, so that
+    each select's rows, and the row groups written from them, hold a few consecutive days: not
+    one order over the whole table (that sort of the 94M rule days ran out of memory), but an
+    incremental run's reads, deletes and tests of the recent days skip all but a few row groups
+    as with in_day_order (`large`: 10 of 770 row groups hold a day of the last week, against
+    all 780; the full build's query 64 -> 68 s, docs/benchmarks.md 2026-12-04, session 9).
+    Nothing elsewhere, as in_day_order. -#}
+{% macro days_clustered(day_column='activity_date') -%}
+    {{ return(in_day_order(day_column)) }}
 {%- endmacro %}

@@ -273,6 +273,38 @@ def test_a_full_build_writes_the_daily_tables_in_day_order(builds, workspace) ->
         connection.close()
 
 
+def test_a_full_build_writes_the_rule_days_clustered_by_day(builds, workspace) -> None:
+    """The models whose input CTE ends with days_clustered() (the alert rule days: one select
+    per rule over the sorted rule inputs) are written by a full build as runs of ascending days,
+    one run per rule and thread: read in storage order (rowid), a day follows a later day only
+    where a run ends. In the order the joins produce, the days go back and forth throughout."""
+    work, _ = workspace
+    manifest = json.loads((work / "target" / "manifest.json").read_text())
+    models = sorted(
+        f"{node['schema']}.{node['name']}"
+        for node in manifest["nodes"].values()
+        if "macro.customer_success.days_clustered" in node.get("depends_on", {}).get("macros", [])
+    )
+    assert models == ["main_intermediate.int_alerts__rule_days"], models
+    connection = duckdb.connect(str(work / "at_once" / "cs.duckdb"), read_only=True)
+    try:
+        for model in models:
+            rows, steps_back, rules = connection.execute(
+                f"""
+                select count(*), count(*) filter (where activity_date < previous_day),
+                    count(distinct rule_key)
+                from (
+                    select rule_key, activity_date,
+                        lag(activity_date) over (order by rowid) as previous_day
+                    from {model}
+                )
+                """
+            ).fetchone()
+            assert rows > 10_000 and steps_back <= 4 * rules, (model, rows, steps_back, rules)
+    finally:
+        connection.close()
+
+
 def test_without_look_back_late_events_are_missed(builds) -> None:
     model = "main_intermediate.int_usage__account_daily"
     at_once, control = builds["at_once"][model], builds["no_look_back"][model]

@@ -14,7 +14,9 @@
 -- so the openings between two closing days share their close; the next opening after a close is
 -- that day itself when an episode could open on it, else the first day of the next run of
 -- consecutive such days. So the model sorts only the closing days and the first days of the runs
--- (95K), never every day an episode could open.
+-- (95K), never every day an episode could open. With the measure and threshold of the opening
+-- day and the measure of the closing day (kept by the day states on those days), which
+-- fct_alerts reports.
 with
 
 -- the day states are imported per use, each import reading only its columns and rows: an
@@ -54,9 +56,22 @@ closing_days as (
         rule_key,
         activity_date,
         stops_on,
-        stop_reason
+        stop_reason,
+        closing_value
     from {{ ref('int_alerts__rule_day_states') }}
     where stops_on is not null and (can_open or closes_an_opening)
+),
+
+opening_values as (
+    -- the measure and threshold of the days an episode could open, for the reachable openings
+    select
+        account_id,
+        rule_key,
+        activity_date,
+        opening_value,
+        opening_threshold
+    from {{ ref('int_alerts__rule_day_states') }}
+    where can_open
 ),
 
 rules as (
@@ -111,6 +126,7 @@ closes as (
         closing_days.activity_date,
         closing_days.stops_on,
         closing_days.stop_reason,
+        closing_days.closing_value,
         lag(closing_days.activity_date) over (
             partition by closing_days.account_id, closing_days.rule_key
             order by closing_days.activity_date
@@ -208,6 +224,7 @@ links as (
         closes.previous_closing_day,
         closes.stops_on,
         closes.stop_reason,
+        closes.closing_value,
         coalesce(after_previous.next_opened_on, first_openings.opened_on) < closes.activity_date
             as follows_an_opening,
         reopening.next_opened_on
@@ -256,6 +273,7 @@ closed as (
         reachable.opened_on,
         links.stops_on,
         links.stop_reason,
+        links.closing_value,
         links.next_opened_on
     from reachable
     left join links
@@ -279,7 +297,10 @@ select
         case when last_days.last_day < {{ as_of_date() }} then 'expired' end
     ) as close_reason,
     closed.next_opened_on,
-    closed.opened_on = first_openings.opened_on as is_first_opening
+    closed.opened_on = first_openings.opened_on as is_first_opening,
+    opening_values.opening_value,
+    opening_values.opening_threshold,
+    closed.closing_value
 from closed
 inner join last_days
     on
@@ -289,3 +310,8 @@ inner join first_openings
     on
         closed.account_id = first_openings.account_id
         and closed.rule_key = first_openings.rule_key
+inner join opening_values
+    on
+        closed.account_id = opening_values.account_id
+        and closed.rule_key = opening_values.rule_key
+        and closed.opened_on = opening_values.activity_date

@@ -19,7 +19,10 @@
 -- stored day before the days it rebuilds (the usage look-back) instead of reading every rule
 -- day again: each of these columns is a running maximum, so the state at that day is the
 -- maximum over the stored days before. int_alerts__episode_candidates reads the opening days
--- and the closing days that follow an opening (closes_an_opening).
+-- and the closing days that follow an opening (closes_an_opening), with the measure and
+-- threshold on the days an episode can open and the measure on the days that close one (where
+-- the closing day is the day itself; none for an expiry on a missing day), which fct_alerts
+-- reports.
 {#- read once: each call of usage_reprocess_from() is a query when the model runs -#}
 {%- set reprocess_from = usage_reprocess_from() %}
 with
@@ -137,6 +140,8 @@ account_rule_days as (
         rule_days.activity_date,
         rule_days.is_met,
         rule_days.is_recovered,
+        rule_days.observed_value,
+        rule_days.threshold,
         rules.min_days,
         rules.superseded_by,
         carried.previous_day as carried_previous_day,
@@ -259,6 +264,8 @@ day_states as (
         armed.last_held_day,
         armed.carried_last_open_day,
         armed.carried_last_stop_day,
+        armed.observed_value,
+        armed.threshold,
         armed.has_held
         and not coalesce(superseding.is_armed, false)
         and snoozes.account_id is null as can_open,
@@ -318,6 +325,11 @@ select
     stops_on is not null
     and last_open_before is not null
     and (last_stop_before is null or last_open_before > last_stop_before) as closes_an_opening,
+    -- the measure an episode opening or closing this day reports (fct_alerts), kept on those days
+    -- only: fct_alerts then reads no rule days
+    case when can_open then observed_value end as opening_value,
+    case when can_open then threshold end as opening_threshold,
+    case when stops_on = activity_date then observed_value end as closing_value,
     previous_day,
     last_break_day,
     last_reset_day,

@@ -394,6 +394,8 @@ rule_inputs as (
         on
             usage_signals.account_id = churn_scores.account_id
             and usage_signals.activity_date = churn_scores.activity_date
+    -- a full build writes each rule's days in day order (days_clustered)
+    {{ days_clustered('usage_signals.activity_date') }}
 ),
 
 -- one CTE per rule: (account_id, activity_date, rule_key, observed_value, threshold, is_met,

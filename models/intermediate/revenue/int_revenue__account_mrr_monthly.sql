@@ -1,6 +1,10 @@
 -- One row per account and month from the account's first month with MRR > 0 to the as-of
 -- month, with no gaps: MRR on the month's measurement day (0 when nothing is active) and the
 -- churn type of the periods that ended since the previous measurement day.
+-- A table: five models and its tests read it (the movements, the churn features, the onboarding
+-- signals and marts, the health mart); as a view each read matched every subscription period
+-- with every month again (0.4 s a read at `large`).
+{{ config(materialized='table') }}
 with
 
 periods as (

@@ -3,6 +3,9 @@
 -- hours), the SLA outcome and the month it counts in, response and resolution times in
 -- calendar and business time, first contact resolution, handle time and the CSAT score of
 -- its support survey.
+-- A table: five support marts, the ticket signals and its tests read it; as a view each read
+-- joined the tickets with their policies and business times again.
+{{ config(materialized='table') }}
 with
 
 tickets as (

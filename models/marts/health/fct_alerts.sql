@@ -8,16 +8,14 @@
 -- after it closes the next opens no earlier than cooldown_days later: starting from the first
 -- possible opening, each episode leads to the first possible opening after its close and
 -- cooldown (int_alerts__episode_candidates), a chain followed by a recursive CTE. With the
--- measure and threshold at opening, the measure at closing and the owner: the account's CSM
--- on the opening day. Rebuilt in full on every run (an episode can span the whole history).
+-- measure and threshold at opening, the measure at closing (the rule days' values on those days,
+-- carried by the day states and the candidates: this model reads no rule days) and the owner:
+-- the account's CSM on the opening day. Rebuilt in full on every run (an episode can span the
+-- whole history).
 with recursive
 
 candidates as (
     select * from {{ ref('int_alerts__episode_candidates') }}
-),
-
-rule_days as (
-    select * from {{ ref('int_alerts__rule_days') }}
 ),
 
 rules as (
@@ -29,39 +27,6 @@ history as (
     select * from {{ ref('int_accounts__history') }}
 ),
 
-candidate_days as (
-    -- the days an episode could open or close on
-    select
-        account_id,
-        rule_key,
-        opened_on as activity_date
-    from candidates
-    union
-    select
-        account_id,
-        rule_key,
-        closed_on as activity_date
-    from candidates
-    where closed_on is not null
-),
-
-episode_day_values as (
-    -- the measure and threshold on those days, read from the rule days once (every account,
-    -- rule and paid day: joining them twice made the engine keep all of them in memory)
-    select
-        rule_days.account_id,
-        rule_days.rule_key,
-        rule_days.activity_date,
-        rule_days.observed_value,
-        rule_days.threshold
-    from rule_days
-    inner join candidate_days
-        on
-            rule_days.account_id = candidate_days.account_id
-            and rule_days.rule_key = candidate_days.rule_key
-            and rule_days.activity_date = candidate_days.activity_date
-),
-
 episodes as (
     -- the first possible opening of each account and rule, then the opening each close leads to
     select
@@ -70,7 +35,10 @@ episodes as (
         opened_on,
         closed_on,
         close_reason,
-        next_opened_on
+        next_opened_on,
+        opening_value,
+        opening_threshold,
+        closing_value
     from candidates
     where is_first_opening
     union all
@@ -80,7 +48,10 @@ episodes as (
         candidates.opened_on,
         candidates.closed_on,
         candidates.close_reason,
-        candidates.next_opened_on
+        candidates.next_opened_on,
+        candidates.opening_value,
+        candidates.opening_threshold,
+        candidates.closing_value
     from episodes
     inner join candidates
         on
@@ -100,26 +71,16 @@ select
     episodes.opened_on,
     episodes.closed_on,
     episodes.close_reason,
-    opening.observed_value as opening_value,
-    opening.threshold,
+    episodes.opening_value,
+    episodes.opening_threshold as threshold,
     cast(rules.exit_threshold as {{ type_double() }}) as exit_threshold,
-    closing.observed_value as closing_value,
+    episodes.closing_value,
     rules.action as recommended_action,
     rules.owner_role,
     history.csm_id as owner_csm_id
 from episodes
 inner join rules
     on episodes.rule_key = rules.rule_key
-inner join episode_day_values as opening
-    on
-        episodes.account_id = opening.account_id
-        and episodes.rule_key = opening.rule_key
-        and episodes.opened_on = opening.activity_date
-left join episode_day_values as closing
-    on
-        episodes.account_id = closing.account_id
-        and episodes.rule_key = closing.rule_key
-        and episodes.closed_on = closing.activity_date
 left join history
     on
         episodes.account_id = history.account_id
