@@ -252,17 +252,22 @@ def test_the_batch_days_change_an_accounts_csm_and_segment(builds, workspace) ->
         assert (rows[rows.index >= day] == rows[day]).all(), (change, rows.tail(BATCHES + 2))
 
 
+def models_calling(work: Path, macro: str) -> list[str]:
+    """The models (schema.name) whose SQL calls the project's macro, from the manifest."""
+    manifest = json.loads((work / "target" / "manifest.json").read_text())
+    return sorted(
+        f"{node['schema']}.{node['name']}"
+        for node in manifest["nodes"].values()
+        if f"macro.customer_success.{macro}" in node.get("depends_on", {}).get("macros", [])
+    )
+
+
 def test_a_full_build_writes_the_daily_tables_in_day_order(builds, workspace) -> None:
     """The daily models that end with in_day_order() are written by a full build in day order
     (DuckDB's rowid is the storage order), so that an incremental run's reads, deletes and tests
     of the recent days skip the other row groups by their min/max."""
     work, _ = workspace
-    manifest = json.loads((work / "target" / "manifest.json").read_text())
-    models = sorted(
-        f"{node['schema']}.{node['name']}"
-        for node in manifest["nodes"].values()
-        if "macro.customer_success.in_day_order" in node.get("depends_on", {}).get("macros", [])
-    )
+    models = models_calling(work, "in_day_order")
     assert "main_marts.fct_account_health_daily" in models and len(models) >= 10, models
     connection = duckdb.connect(str(work / "at_once" / "cs.duckdb"), read_only=True)
     try:
@@ -279,12 +284,7 @@ def test_a_full_build_writes_the_rule_days_clustered_by_day(builds, workspace) -
     one run per rule and thread: read in storage order (rowid), a day follows a later day only
     where a run ends. In the order the joins produce, the days go back and forth throughout."""
     work, _ = workspace
-    manifest = json.loads((work / "target" / "manifest.json").read_text())
-    models = sorted(
-        f"{node['schema']}.{node['name']}"
-        for node in manifest["nodes"].values()
-        if "macro.customer_success.days_clustered" in node.get("depends_on", {}).get("macros", [])
-    )
+    models = models_calling(work, "days_clustered")
     assert models == ["main_intermediate.int_alerts__rule_days"], models
     connection = duckdb.connect(str(work / "at_once" / "cs.duckdb"), read_only=True)
     try:
