@@ -18,11 +18,11 @@
 -- and closing day) is kept on every row so that an incremental run carries it on from the last
 -- stored day before the days it rebuilds (the usage look-back) instead of reading every rule
 -- day again: each of these columns is a running maximum, so the state at that day is the
--- maximum over the stored days before. int_alerts__episode_candidates reads the opening days
--- and the closing days that follow an opening (closes_an_opening), with the measure and
--- threshold on the days an episode can open and the measure on the days that close one (where
--- the closing day is the day itself; none for an expiry on a missing day), which fct_alerts
--- reports.
+-- maximum over the stored days before. int_alerts__episode_candidates reads the opening days,
+-- the first days of their runs (starts_a_run) and the closing days that follow an opening
+-- (closes_an_opening), with the measure and threshold on the days an episode can open and
+-- the measure on the days that close one (where the closing day is the day itself; none for an
+-- expiry on a missing day), which fct_alerts reports.
 {#- read once: each call of usage_reprocess_from() is a query when the model runs -#}
 {%- set reprocess_from = usage_reprocess_from() %}
 with
@@ -325,6 +325,10 @@ select
     stops_on is not null
     and last_open_before is not null
     and (last_stop_before is null or last_open_before > last_stop_before) as closes_an_opening,
+    -- the first day of a run of consecutive days an episode could open (the day before could
+    -- not: no opening since the day before it); the episode candidates start their lookups there
+    can_open
+    and coalesce(last_open_before < {{ add_days('activity_date', -1) }}, true) as starts_a_run,
     -- the measure an episode opening or closing this day reports (fct_alerts), kept on those days
     -- only: fct_alerts then reads no rule days
     case when can_open then observed_value end as opening_value,
