@@ -76,7 +76,9 @@ cast({{ column }} as date) in ({{ changed_load_days(source_name, table_name) }})
 {#- On an incremental run of an incremental base model: the stored rows to classify again
     together with the raw rows of the changed load days (`changed`, the CTE of those raw rows):
     the stored rows of the keys they carry (re-deliveries, earlier versions) and of the keys
-    quarantined as unknown_account (the account may have arrived in the CRM since), without the
+    quarantined as unknown_account whose account the CRM now has (the model's known_accounts
+    CTE; a row whose account is still unknown would be classified the same again, and rewriting
+    it would make the data-quality tables count its day again, dq_run), without the
     stored rows of the re-read days themselves (`load_days`, changed_load_day_list), which the
     raw rows replace. Where the engine names its rows (stored_row_id), the rows are found by
     reading the key columns alone and then read whole by row: a filter on the key in the read of
@@ -90,6 +92,7 @@ select {{ key }} from {{ changed }}
         union
         select {{ key }} from {{ this }}
         where dq_rule = 'unknown_account'
+            and account_id in (select known_account_id from known_accounts)
 {%- endset -%}
 select *
 from {{ this }}

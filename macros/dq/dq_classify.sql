@@ -6,9 +6,9 @@
     re-delivered key is kept even when an earlier delivery was invalid (that one is
     quarantined). A row without a key is a copy only of an identical row.
     Returns a select: the contract columns cast to their contract types (contract_value),
-    dq_rule, dq_copy_number (1 for the first copy), dq_status and dq_row_content (the
+    dq_rule, dq_copy_number (1 for the first copy), dq_status, dq_row_content (the
     quarantined row as text, so the quarantine shows what was rejected; the contract's pii
-    columns masked). -#}
+    columns masked) and dq_run (dq_run_number: which build classified the row). -#}
 {% macro dq_classify(relation, source_name, table_name) -%}
     {%- set contract = source_contract(source_name, table_name) -%}
     {%- set names = contract.columns | map(attribute='name') | list -%}
@@ -38,7 +38,8 @@
             when dq_version_number > 1 then 'superseded'
             else 'kept'
         end as dq_status,
-        case when dq_rule is not null then {{ dq_row_content(names, masked=pii) }} end as dq_row_content
+        case when dq_rule is not null then {{ dq_row_content(names, masked=pii) }} end as dq_row_content,
+        cast({{ dq_run_number() }} as {{ dbt.type_bigint() }}) as dq_run
     from (
         select
             copies.*,

@@ -20,6 +20,8 @@ import pytest
 
 from builds import CSM, Site, ok, project_copy
 from csm import dbt_runner
+from quality_oracle import Scorecard, read_policy
+from test_data_quality_scorecard import CHECK_KEY, compare, mart
 
 OPTIONAL = ("billing_subscription_periods", "cancel_reason")
 
@@ -120,6 +122,37 @@ def test_the_policy_decides_an_error_stops_the_build_and_the_publish(
     assert "fails above 99.00%" in failed.stderr
     assert "not published: 1 test failed; " in failed.stderr
     assert site.snapshot() == published
+
+
+def test_an_edited_event_lag_threshold_counts_every_stored_day_again(
+    built, raw: Path, tmp_path: Path
+) -> None:
+    """int_quality__event_lag_daily is incremental: a run counts again only the load days of
+    newly classified rows. Its late_rows depend on the policy, so the next incremental build
+    after the event_lag_hours threshold is edited counts every stored day again: the scorecard
+    then equals the raw files read under the edited policy."""
+    site, _first = built
+    project = project_copy(tmp_path / "lag_project")
+
+    def sooner(rows: list[dict]) -> list[dict]:
+        for row in rows:
+            if row["check_family"] == "event_lag_hours" and row["table_name"] == "*":
+                row["warn_above"] = "6"
+        return rows
+
+    edit_csv(project / "seeds" / "data_quality_policy.csv", sooner)
+    ok(site.with_project(project).csm(raw, "build", "--no-publish"))
+    edited = Scorecard(raw, read_policy(project / "seeds" / "data_quality_policy.csv"))
+    expected = edited.checks_daily()
+    before = Scorecard(raw).checks_daily()
+    late = lambda checks: checks.loc[checks.check_name == "event_lag_hours", "rows_failed"]  # noqa: E731
+    assert late(expected).sum() > late(before).sum()
+    connection = duckdb.connect(str(site.working), read_only=True)
+    try:
+        built_checks = mart(connection, "fct_data_quality_checks_daily")
+    finally:
+        connection.close()
+    compare(expected, built_checks, CHECK_KEY)
 
 
 def test_a_kpi_without_a_seed_row_or_a_seed_row_without_a_kpi_fails(

@@ -6,9 +6,17 @@
 -- key's first version: later versions and copies are changes and repeats, not delivery
 -- delays). The median is the timeliness measure; late_rows counts the first loads later than
 -- the policy's event_lag_hours warn threshold.
--- A table: the data-quality marts and this model's tests read it, and as a view each read
--- ranked every CDC key's versions again (5 s of the `large` daily run went to its test alone).
-{{ config(materialized='table') }}
+-- Incremental like int_quality__load_days: a run computes again only the load days of the base
+-- rows classified since the previous run (quality_days_to_rebuild; for a CDC table, from all
+-- versions of the keys loaded on those days), and every day of a table whose threshold was
+-- edited since (late_above_hours), which replace those days' rows (the pre-hook deletes them).
+{{
+    config(
+        on_schema_change='fail',
+        pre_hook="{{ delete_quality_days_to_rebuild(stale_rows=event_lag_threshold_edited()) }}",
+        **incremental_where_possible('append')
+    )
+}}
 {%- set timed = [] %}
 {%- for raw in raw_tables() %}
     {%- set meta = source_contract(raw.source, raw.table).meta %}
@@ -28,10 +36,13 @@ thresholds as (
 
 first_loads as (
     {%- for raw, meta in timed %}
+        {%- set days = quality_days_to_rebuild(raw, stale_rows=event_lag_threshold_edited()) %}
         {% if not loop.first %}union all{% endif %}
         select
             cast('{{ raw.table }}' as {{ dbt.type_string() }}) as source_table,
             cast(_loaded_at as date) as load_day,
+            cast((select max(classified.dq_run) from {{ ref(raw.base) }} as classified) as {{ dbt.type_bigint() }})
+            as source_dq_run,
             {{ seconds_between('cast(' ~ meta['event_time'] ~ ' as ' ~ dbt.type_timestamp() ~ ')', '_loaded_at') }} / 3600
                 as lag_hours
         {%- if meta.get('redelivered') %}
@@ -46,9 +57,18 @@ first_loads as (
                 min(_loaded_at) over (partition by {{ meta['key'] | join(', ') }}) as first_loaded_at
             from {{ ref(raw.base) }}
             where dq_status in ('kept', 'superseded')
+            {%- if days is not none %}
+                -- every version of the keys loaded on the days computed again
+                and ({{ meta['key'] | join(', ') }}) in (
+                    select {{ meta['key'] | join(', ') }}
+                    from {{ ref(raw.base) }}
+                    where {{ quality_day_filter(days, '_loaded_at') }}
+                )
+            {%- endif %}
         ) as versions
         where _loaded_at = first_loaded_at
         {%- endif %}
+            and {{ quality_day_filter(days, '_loaded_at') }}
             and {{ meta['event_time'] }} is not null
     {%- endfor %}
 )
@@ -62,8 +82,10 @@ select
     ) as {{ dbt.type_bigint() }})
         as late_rows,
     cast({{ median_of('first_loads.lag_hours') }} as {{ type_double() }}) as median_lag_hours,
-    cast(max(first_loads.lag_hours) as {{ type_double() }}) as max_lag_hours
+    cast(max(first_loads.lag_hours) as {{ type_double() }}) as max_lag_hours,
+    cast(coalesce(thresholds.warn_above, thresholds.error_above) as {{ type_double() }}) as late_above_hours,
+    max(first_loads.source_dq_run) as source_dq_run
 from first_loads
 inner join thresholds
     on first_loads.source_table = thresholds.source_table
-group by first_loads.source_table, first_loads.load_day
+group by first_loads.source_table, first_loads.load_day, coalesce(thresholds.warn_above, thresholds.error_above)

@@ -2,10 +2,19 @@
 -- where they went (kept, merged duplicate, superseded CDC version, quarantined), the orphans
 -- among them (quarantined as unknown_account) and the latest load time. Read from the base
 -- models, which hold every raw row with its classification.
--- A table: three data-quality marts and this model's tests read it; as a view each read
--- scanned every base table again.
-{{ config(materialized='table') }}
+-- Incremental (a plain table on Spark): a run computes again only the load days of the base
+-- rows classified since the previous run (dq_run, quality_days_to_rebuild), which replace
+-- those days' rows (the pre-hook deletes them); as a table rebuilt every run it counted all
+-- 54.7M events of `large` each day. source_dq_run records what the run has seen.
+{{
+    config(
+        on_schema_change='fail',
+        pre_hook="{{ delete_quality_days_to_rebuild() }}",
+        **incremental_where_possible('append')
+    )
+}}
 {%- for raw in raw_tables() %}
+    {%- set days = quality_days_to_rebuild(raw) %}
     {% if not loop.first %}union all{% endif %}
     select
         cast('{{ raw.table }}' as {{ dbt.type_string() }}) as source_table,
@@ -17,7 +26,10 @@
         cast(sum(case when dq_status = 'superseded' then 1 else 0 end) as {{ dbt.type_bigint() }}) as superseded_rows,
         cast(sum(case when dq_status = 'quarantined' then 1 else 0 end) as {{ dbt.type_bigint() }})
             as quarantined_rows,
-        cast(sum(case when dq_rule = 'unknown_account' then 1 else 0 end) as {{ dbt.type_bigint() }}) as orphan_rows
+        cast(sum(case when dq_rule = 'unknown_account' then 1 else 0 end) as {{ dbt.type_bigint() }}) as orphan_rows,
+        cast((select max(classified.dq_run) from {{ ref(raw.base) }} as classified) as {{ dbt.type_bigint() }})
+            as source_dq_run
     from {{ ref(raw.base) }}
+    where {{ quality_day_filter(days, '_loaded_at') }}
     group by cast(_loaded_at as date)
 {%- endfor %}

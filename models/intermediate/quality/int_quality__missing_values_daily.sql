@@ -5,9 +5,16 @@
 -- measured on kept rows: a required column's nulls are quarantined (missing_<column>) and
 -- count against accuracy, and older CDC versions (a ticket before it had an agent) are not
 -- the data anyone reads.
--- A table: read by fct_data_quality_checks_daily and this model's tests; as a view each read
--- scanned every base table again.
-{{ config(materialized='table') }}
+-- Incremental like int_quality__load_days: a run computes again only the load days of the base
+-- rows classified since the previous run (quality_days_to_rebuild), which replace those
+-- days' rows (the pre-hook deletes them, so a day left without kept rows loses its rows).
+{{
+    config(
+        on_schema_change='fail',
+        pre_hook="{{ delete_quality_days_to_rebuild() }}",
+        **incremental_where_possible('append')
+    )
+}}
 {%- set measured = [] %}
 {%- for raw in raw_tables() %}
     {%- set columns = [] %}
@@ -21,16 +28,19 @@
 {%- endfor %}
 with
 {% for raw, columns in measured if columns %}
+{%- set days = quality_days_to_rebuild(raw) %}
 {{ raw.table }}_days as (
     select
         cast(_loaded_at as date) as load_day,
+        cast((select max(classified.dq_run) from {{ ref(raw.base) }} as classified) as {{ dbt.type_bigint() }})
+            as source_dq_run,
         cast(count(*) as {{ dbt.type_bigint() }}) as kept_rows,
         {%- for column in columns %}
         cast(sum(case when {{ column }} is null then 1 else 0 end) as {{ dbt.type_bigint() }})
             as {{ column }}_missing{% if not loop.last %},{% endif %}
         {%- endfor %}
     from {{ ref(raw.base) }}
-    where dq_status = 'kept'
+    where dq_status = 'kept' and {{ quality_day_filter(days, '_loaded_at') }}
     group by cast(_loaded_at as date)
 ),
 {% endfor %}
@@ -44,7 +54,8 @@ columns_long as (
                 load_day,
                 cast('{{ column }}' as {{ dbt.type_string() }}) as column_name,
                 kept_rows,
-                {{ column }}_missing as missing_rows
+                {{ column }}_missing as missing_rows,
+                source_dq_run
             from {{ raw.table }}_days
         {%- endfor %}
     {%- endfor %}
@@ -55,5 +66,6 @@ select
     load_day,
     column_name,
     kept_rows,
-    missing_rows
+    missing_rows,
+    source_dq_run
 from columns_long
