@@ -19,6 +19,22 @@
     {{- return(0) -}}
 {%- endmacro %}
 
+{#- A scalar subquery: the highest dq_run of the base model of a raw table that the incremental
+    data-quality model has seen (the source_dq_run it stores for the table), -1 for none. -#}
+{% macro quality_seen_dq_run(raw) -%}
+(
+    select coalesce(max(seen.source_dq_run), -1)
+    from {{ this }} as seen
+    where seen.source_table = '{{ raw.table }}'
+)
+{%- endmacro %}
+
+{#- A column of the data-quality models: the highest dq_run in the base model of a raw table,
+    what this run has seen of it (stored as source_dq_run). -#}
+{% macro base_latest_dq_run(raw) -%}
+cast((select max(classified.dq_run) from {{ ref(raw.base) }} as classified) as {{ dbt.type_bigint() }})
+{%- endmacro %}
+
 {#- A query: the load days (dates of _loaded_at, null for a null one) of a raw table that an
     incremental data-quality model (int_quality__*, one row per raw table and load day) must
     compute again: the days of the base model's rows classified by a build the model has not
@@ -27,11 +43,7 @@
 {% macro quality_days_query(raw, stale_rows=none) -%}
 select distinct cast(_loaded_at as date) as load_day
 from {{ ref(raw.base) }}
-where dq_run > (
-    select coalesce(max(seen.source_dq_run), -1)
-    from {{ this }} as seen
-    where seen.source_table = '{{ raw.table }}'
-)
+where dq_run > {{ quality_seen_dq_run(raw) }}
 {%- if stale_rows %}
 union
 select stored.load_day
@@ -44,11 +56,7 @@ where stored.source_table = '{{ raw.table }}' and ({{ stale_rows }})
     data-quality model (a base model rebuilt whole, or empty), so every day is computed again
     and the model's stored days of the table all go. -#}
 {% macro quality_base_rows_all_new(raw) -%}
-coalesce((select min(classified.dq_run) from {{ ref(raw.base) }} as classified) > (
-    select coalesce(max(seen.source_dq_run), -1)
-    from {{ this }} as seen
-    where seen.source_table = '{{ raw.table }}'
-), true)
+coalesce((select min(classified.dq_run) from {{ ref(raw.base) }} as classified) > {{ quality_seen_dq_run(raw) }}, true)
 {%- endmacro %}
 
 {#- The days of quality_days_query as a list of dates (none for a null _loaded_at), read when

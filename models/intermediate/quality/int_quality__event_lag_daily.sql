@@ -41,8 +41,7 @@ first_loads as (
         select
             cast('{{ raw.table }}' as {{ dbt.type_string() }}) as source_table,
             cast(_loaded_at as date) as load_day,
-            cast((select max(classified.dq_run) from {{ ref(raw.base) }} as classified) as {{ dbt.type_bigint() }})
-            as source_dq_run,
+            {{ base_latest_dq_run(raw) }} as source_dq_run,
             {{ seconds_between('cast(' ~ meta['event_time'] ~ ' as ' ~ dbt.type_timestamp() ~ ')', '_loaded_at') }} / 3600
                 as lag_hours
         {%- if meta.get('redelivered') %}

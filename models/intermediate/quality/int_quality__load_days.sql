@@ -27,8 +27,7 @@
         cast(sum(case when dq_status = 'quarantined' then 1 else 0 end) as {{ dbt.type_bigint() }})
             as quarantined_rows,
         cast(sum(case when dq_rule = 'unknown_account' then 1 else 0 end) as {{ dbt.type_bigint() }}) as orphan_rows,
-        cast((select max(classified.dq_run) from {{ ref(raw.base) }} as classified) as {{ dbt.type_bigint() }})
-            as source_dq_run
+        {{ base_latest_dq_run(raw) }} as source_dq_run
     from {{ ref(raw.base) }}
     where {{ quality_day_filter(days, '_loaded_at') }}
     group by cast(_loaded_at as date)

@@ -32,8 +32,7 @@ with
 {{ raw.table }}_days as (
     select
         cast(_loaded_at as date) as load_day,
-        cast((select max(classified.dq_run) from {{ ref(raw.base) }} as classified) as {{ dbt.type_bigint() }})
-            as source_dq_run,
+        {{ base_latest_dq_run(raw) }} as source_dq_run,
         cast(count(*) as {{ dbt.type_bigint() }}) as kept_rows,
         {%- for column in columns %}
         cast(sum(case when {{ column }} is null then 1 else 0 end) as {{ dbt.type_bigint() }})
