@@ -30,3 +30,16 @@
     {{ reprocess_from }}
 {%- endif -%}
 {%- endmacro %}
+
+{#- The condition of the usage grains (the user-days, the account-feature-days) on the events
+    they read: on an incremental run, from the look-back start (usage_reprocess_from), on a
+    full build every day. The bound is on occurred_at itself, not on event_date (its date):
+    the scan of the stored events then applies it, skipping the older days' row groups and
+    decompressing only the matching rows' ids; on event_date it filtered every kept event
+    after the scan (at `large`: the user-days' query 1.7-2.5 -> 0.5 s). -#}
+{% macro occurred_since_reprocess_from() -%}
+occurred_at >= cast(
+    {{ usage_reprocess_from() if is_incremental() else "cast('1900-01-01' as date)" }}
+    as {{ dbt.type_timestamp() }}
+)
+{%- endmacro %}

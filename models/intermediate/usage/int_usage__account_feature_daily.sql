@@ -19,15 +19,8 @@ events as (
         and feature_key is not null
         and _loaded_at <= {{ as_of_timestamp() }}
         and event_date <= {{ as_of_date() }}
-        -- an incremental run rebuilds the days from the look-back start; a full build all days.
-        -- The bound is on occurred_at itself (event_date is its date): the scan of the stored
-        -- events then applies it, skipping the older days' row groups and decompressing only
-        -- the matching rows' ids; on event_date it filtered every kept event after the scan
-        -- (at `large`: the user-days' query 1.7-2.5 -> 0.5 s)
-        and occurred_at >= cast(
-            {{ usage_reprocess_from() if is_incremental() else "cast('1900-01-01' as date)" }}
-            as {{ dbt.type_timestamp() }}
-        )
+        -- an incremental run rebuilds the days from the look-back start; a full build all days
+        and {{ occurred_since_reprocess_from() }}
 ),
 
 feature_users as (
